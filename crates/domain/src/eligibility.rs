@@ -1,0 +1,238 @@
+//! Whether a volunteer may take a shift: the one place these rules live.
+//!
+//! Signups and matching both call [`assess`]. Its answer has two parts:
+//! - `rules`: hard rules nobody may bypass (age limits, guardian consent, required skills
+//!   with valid certificates). A signup is refused while any is broken.
+//! - `preferences`: the volunteer's own limits (travel radius, weekly availability).
+//!   Matching never proposes a shift that misses them, but a volunteer who picks such a
+//!   shift by hand has decided for themselves, so a signup does not refuse it.
+
+use crate::catalogue::Skill;
+use crate::error::Ineligibility;
+use crate::location::{Coordinates, round_km};
+use crate::profile::{AgePolicy, VolunteerProfile, age_on};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// What eligibility needs to know about a shift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftFacts {
+    /// Start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// Where the volunteer must be.
+    pub location: Coordinates,
+    /// Skills every volunteer must hold, validly, on the shift's date.
+    pub required_skills: Vec<Skill>,
+    /// Minimum age on the shift's date.
+    pub min_age: Option<u32>,
+    /// Maximum age on the shift's date.
+    pub max_age: Option<u32>,
+}
+
+impl ShiftFacts {
+    /// The shift's calendar date where it takes place.
+    pub fn local_date(&self, tz: Tz) -> NaiveDate {
+        self.starts_at.with_timezone(&tz).date_naive()
+    }
+}
+
+/// The outcome of [`assess`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Assessment {
+    /// Broken hard rules: any one refuses a signup.
+    pub rules: Vec<Ineligibility>,
+    /// Missed personal limits: matching filters on these, signups do not.
+    pub preferences: Vec<Ineligibility>,
+}
+
+impl Assessment {
+    /// No hard rule is broken.
+    pub fn may_sign_up(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Neither rules nor preferences stand in the way: matching may propose the shift.
+    pub fn may_be_proposed(&self) -> bool {
+        self.rules.is_empty() && self.preferences.is_empty()
+    }
+}
+
+/// Checks a volunteer's profile against a shift. `tz` is where the shift happens: ages and
+/// availability are judged on its local calendar.
+pub fn assess(profile: &VolunteerProfile, shift: &ShiftFacts, policy: &AgePolicy, tz: Tz) -> Assessment {
+    let mut rules = Vec::new();
+    let date = shift.local_date(tz);
+    let age = age_on(profile.birth_date, date);
+    if let Some(min) = shift.min_age
+        && age < min
+    {
+        rules.push(reason("too_young", format!("this shift needs volunteers aged {min} or over; you will be {age}")));
+    }
+    if let Some(max) = shift.max_age
+        && age > max
+    {
+        rules.push(reason("too_old", format!("this shift is for volunteers aged {max} or under; you will be {age}")));
+    }
+    if age < policy.minimum_age {
+        rules.push(reason("below_minimum_age", format!("volunteers must be at least {}", policy.minimum_age)));
+    }
+    if age < policy.adult_age && !profile.guardian_consented() {
+        rules.push(reason(
+            "guardian_consent_missing",
+            format!("volunteers under {} need a guardian's recorded consent", policy.adult_age),
+        ));
+    }
+    for skill in &shift.required_skills {
+        let holding = profile.skills.iter().find(|h| h.skill == *skill);
+        match holding {
+            None => rules.push(reason("missing_skill", format!("requires {}", skill.as_str()))),
+            Some(h) if !h.valid_on(date) => rules.push(reason(
+                "certificate_expired",
+                format!("requires a {} certificate valid on {date}", skill.as_str()),
+            )),
+            Some(_) => {}
+        }
+    }
+
+    let mut preferences = Vec::new();
+    let distance = profile.home.distance_km(&shift.location);
+    if distance > profile.travel_radius_km {
+        preferences.push(reason(
+            "outside_travel_radius",
+            format!("{} km away, beyond your {} km", round_km(distance), profile.travel_radius_km),
+        ));
+    }
+    if !availability_covers(profile, shift, tz) {
+        preferences.push(reason("not_available", "outside your weekly availability".to_string()));
+    }
+    Assessment { rules, preferences }
+}
+
+/// An empty availability means "not stated", which covers everything; otherwise one slot on
+/// the shift's local weekday must contain the whole shift.
+fn availability_covers(profile: &VolunteerProfile, shift: &ShiftFacts, tz: Tz) -> bool {
+    if profile.availability.is_empty() {
+        return true;
+    }
+    let start = shift.starts_at.with_timezone(&tz);
+    let end = shift.ends_at.with_timezone(&tz);
+    if start.date_naive() != end.date_naive() {
+        return false;
+    }
+    let weekday = start.weekday().number_from_monday() as u8;
+    profile
+        .availability
+        .iter()
+        .any(|slot| slot.weekday == weekday && slot.start <= start.time() && end.time() <= slot.end)
+}
+
+fn reason(code: &'static str, detail: String) -> Ineligibility {
+    Ineligibility { code, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{AvailabilitySlot, Guardian, SkillHolding};
+    use chrono::NaiveTime;
+
+    const SHANGHAI: Tz = chrono_tz::Asia::Shanghai;
+
+    fn profile(birth: &str) -> VolunteerProfile {
+        VolunteerProfile {
+            birth_date: birth.parse().unwrap(),
+            phone: None,
+            home: Coordinates { lat: 31.24, lon: 121.40 },
+            travel_radius_km: 5.0,
+            skills: vec![],
+            availability: vec![],
+            school_organization_id: None,
+            student_number: None,
+            id_number: None,
+            discoverable: true,
+            guardian: None,
+        }
+    }
+
+    fn shift() -> ShiftFacts {
+        ShiftFacts {
+            // 08:30-11:30 in Shanghai on Monday 2027-07-05.
+            starts_at: "2027-07-05T00:30:00Z".parse().unwrap(),
+            ends_at: "2027-07-05T03:30:00Z".parse().unwrap(),
+            location: Coordinates { lat: 31.25, lon: 121.41 },
+            required_skills: vec![],
+            min_age: None,
+            max_age: None,
+        }
+    }
+
+    fn codes(list: &[Ineligibility]) -> Vec<&str> {
+        list.iter().map(|r| r.code).collect()
+    }
+
+    #[test]
+    fn an_adult_with_no_limits_may_take_an_open_shift() {
+        let a = assess(&profile("2000-01-01"), &shift(), &AgePolicy::default(), SHANGHAI);
+        assert!(a.may_be_proposed(), "{a:?}");
+    }
+
+    #[test]
+    fn age_is_judged_on_the_shifts_local_date() {
+        // Turns 16 on 2027-07-05; the shift starts 00:30 UTC, which is already the 5th in Shanghai.
+        let mut p = profile("2011-07-05");
+        p.guardian = Some(Guardian { name: "王芳".into(), email: "w@x.cn".into(), phone: "13800000000".into(), consent_given: true });
+        let mut s = shift();
+        s.min_age = Some(16);
+        assert!(assess(&p, &s, &AgePolicy::default(), SHANGHAI).may_sign_up());
+        p.birth_date = "2011-07-06".parse().unwrap();
+        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["too_young"]);
+        s.min_age = None;
+        s.max_age = Some(14);
+        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["too_old"]);
+    }
+
+    #[test]
+    fn minors_need_recorded_guardian_consent() {
+        let mut p = profile("2010-01-01");
+        assert_eq!(codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules), ["guardian_consent_missing"]);
+        p.guardian = Some(Guardian { name: "李强".into(), email: "l@x.cn".into(), phone: "13800000000".into(), consent_given: false });
+        assert_eq!(codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules), ["guardian_consent_missing"]);
+        p.guardian.as_mut().unwrap().consent_given = true;
+        assert!(assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).may_sign_up());
+    }
+
+    #[test]
+    fn required_skills_need_valid_certificates_on_the_day() {
+        let mut s = shift();
+        s.required_skills = vec![Skill::Lifeguard, Skill::Swimming];
+        let mut p = profile("2000-01-01");
+        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["missing_skill", "missing_skill"]);
+        p.skills = vec![
+            SkillHolding { skill: Skill::Lifeguard, certificate_expires_on: Some("2027-07-04".parse().unwrap()) },
+            SkillHolding { skill: Skill::Swimming, certificate_expires_on: None },
+        ];
+        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["certificate_expired"]);
+        p.skills[0].certificate_expires_on = Some("2027-07-05".parse().unwrap());
+        assert!(assess(&p, &s, &AgePolicy::default(), SHANGHAI).may_sign_up());
+    }
+
+    #[test]
+    fn radius_and_availability_are_preferences_not_rules() {
+        let mut p = profile("2000-01-01");
+        p.travel_radius_km = 0.5;
+        p.availability = vec![AvailabilitySlot {
+            weekday: 1,
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+        }];
+        let a = assess(&p, &shift(), &AgePolicy::default(), SHANGHAI);
+        assert!(a.may_sign_up());
+        assert!(!a.may_be_proposed());
+        assert_eq!(codes(&a.preferences), ["outside_travel_radius", "not_available"]);
+        p.travel_radius_km = 5.0;
+        p.availability[0].start = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
+        assert!(assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).may_be_proposed());
+    }
+}

@@ -1,0 +1,21 @@
+//! Hourbook's domain: the types and rules of volunteer service, free of IO.
+//!
+//! Everything that decides something (who may sign up, where a new signup lands,
+//! how many minutes a check-in/check-out pair is worth) is a pure function here,
+//! so the store, the API and matching all apply the same rules.
+
+pub mod catalogue;
+pub mod demo;
+pub mod eligibility;
+pub mod error;
+pub mod identity;
+pub mod ledger;
+pub mod location;
+pub mod profile;
+pub mod roster;
+pub mod service_time;
+pub mod shift;
+
+pub use catalogue::{Campaign, MemberRole, OrganizationKind, Skill};
+pub use error::{DomainError, FieldError, Ineligibility};
+pub use location::Coordinates;

@@ -1,0 +1,89 @@
+//! Points on the earth and distances between them.
+
+use crate::error::{DomainError, FieldError};
+use geo::{Distance, Haversine, Point};
+use serde::{Deserialize, Serialize};
+
+/// A WGS84 coordinate that is known to be on the globe.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coordinates {
+    /// Latitude in degrees, -90..=90.
+    pub lat: f64,
+    /// Longitude in degrees, -180..=180.
+    pub lon: f64,
+}
+
+impl Coordinates {
+    /// Validates a latitude/longitude pair; `field` prefixes the error paths (`home` -> `home.lat`).
+    pub fn parse(lat: f64, lon: f64, field: &str) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        let prefix = if field.is_empty() {
+            String::new()
+        } else {
+            format!("{field}.")
+        };
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            errors.push(FieldError::new(
+                format!("{prefix}lat"),
+                "latitude must be between -90 and 90",
+            ));
+        }
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            errors.push(FieldError::new(
+                format!("{prefix}lon"),
+                "longitude must be between -180 and 180",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(Self { lat, lon })
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+
+    /// Great-circle distance in metres (haversine, mean earth radius).
+    pub fn distance_m(&self, other: &Coordinates) -> f64 {
+        Haversine.distance(self.point(), other.point())
+    }
+
+    /// Great-circle distance in kilometres.
+    pub fn distance_km(&self, other: &Coordinates) -> f64 {
+        self.distance_m(other) / 1000.0
+    }
+
+    /// The same place as a `geo` point (x = longitude, y = latitude).
+    pub fn point(&self) -> Point<f64> {
+        Point::new(self.lon, self.lat)
+    }
+}
+
+/// Rounds a distance for display, to 0.1 km.
+pub fn round_km(km: f64) -> f64 {
+    (km * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_out_of_range_coordinates_naming_each_field() {
+        let err = Coordinates::parse(91.0, 200.0, "home").unwrap_err();
+        let DomainError::Invalid(fields) = err else {
+            panic!("expected invalid")
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["home.lat", "home.lon"]);
+        assert!(Coordinates::parse(f64::NAN, 0.0, "").is_err());
+    }
+
+    #[test]
+    fn distance_between_two_shanghai_points_is_plausible() {
+        // People's Square to Zhongshan Park: about 5.6 km apart.
+        let a = Coordinates::parse(31.2304, 121.4737, "").unwrap();
+        let b = Coordinates::parse(31.2196, 121.4177, "").unwrap();
+        let km = a.distance_km(&b);
+        assert!((5.0..6.2).contains(&km), "{km}");
+        assert_eq!(a.distance_m(&a), 0.0);
+    }
+}
