@@ -1,0 +1,16 @@
+//! Schema migrations. Portable across SQLite and PostgreSQL: enums are strings, ids are
+//! UUID strings, foreign keys are declared in `create_table`, one `alter_table` per change.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

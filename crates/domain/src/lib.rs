@@ -4,10 +4,12 @@
 //! how many minutes a check-in/check-out pair is worth) is a pure function here,
 //! so the store, the API and matching all apply the same rules.
 
+pub mod access;
 pub mod catalogue;
 pub mod demo;
 pub mod eligibility;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod ledger;
 pub mod location;

@@ -1,0 +1,117 @@
+//! Events (campaigns made of shifts) and their accident insurance.
+
+use crate::catalogue::Campaign;
+use crate::error::{DomainError, Validator};
+use crate::identity::parse_name;
+use crate::location::Coordinates;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// An event as the organizer sends it (`POST /api/v1/events`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    /// The organizing organization.
+    pub organization_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Risks, shown before signup.
+    #[serde(default)]
+    pub risks: Option<String>,
+    /// Personally dangerous (e.g. patrols at water): check-in needs recorded insurance.
+    #[serde(default)]
+    pub hazardous: bool,
+    /// Campaign kind.
+    pub campaign: Campaign,
+    /// Service category counted toward requirements, e.g. `community_service`.
+    pub category: String,
+    /// Main location.
+    pub location: Coordinates,
+    /// Street address.
+    pub address: String,
+}
+
+impl EventInput {
+    /// Checks every field.
+    pub fn validate(mut self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        if let Some(title) = v.check(parse_name(&self.title, "title")) {
+            self.title = title;
+        }
+        self.description = self.description.trim().to_string();
+        if self.description.chars().count() > 5000 {
+            v.error("description", "must be at most 5000 characters");
+        }
+        self.risks = self.risks.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if self.hazardous && self.risks.is_none() {
+            v.error("risks", "a hazardous event must state its risks");
+        }
+        self.category = self.category.trim().to_lowercase();
+        let category_ok = (1..=64).contains(&self.category.len())
+            && self.category.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !category_ok {
+            v.error("category", "must be 1-64 characters of a-z, 0-9 and _");
+        }
+        v.check(Coordinates::parse(self.location.lat, self.location.lon, "location"));
+        match v.check(parse_name(&self.address, "address")) {
+            Some(address) if address.chars().count() <= 200 => self.address = address,
+            Some(_) => v.error("address", "must be at most 200 characters"),
+            None => {}
+        }
+        v.finish().map(|()| self)
+    }
+}
+
+/// Accident insurance for an event (`POST /api/v1/events/{id}/insurance`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsuranceInput {
+    /// Insurer.
+    pub insurer: String,
+    /// Policy number.
+    pub policy_number: String,
+    /// First day covered.
+    pub covers_from: NaiveDate,
+    /// Last day covered.
+    pub covers_to: NaiveDate,
+}
+
+impl InsuranceInput {
+    /// Checks every field.
+    pub fn validate(mut self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        if let Some(insurer) = v.check(parse_name(&self.insurer, "insurer")) {
+            self.insurer = insurer;
+        }
+        if let Some(policy) = v.check(parse_name(&self.policy_number, "policy_number")) {
+            self.policy_number = policy;
+        }
+        if self.covers_to < self.covers_from {
+            v.error("covers_to", "must not be before covers_from");
+        }
+        v.finish().map(|()| self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hazardous_events_must_state_risks() {
+        let input: EventInput = serde_json::from_value(json!({
+            "organization_id": Uuid::nil(), "title": "防溺水巡查", "description": "", "hazardous": true,
+            "campaign": "drowning_prevention", "category": "Safety", "location": {"lat": 31.2, "lon": 121.4},
+            "address": "苏州河岸"
+        }))
+        .unwrap();
+        let DomainError::Invalid(fields) = input.clone().validate().unwrap_err() else { panic!() };
+        assert_eq!(fields[0].field, "risks");
+        let ok = EventInput { risks: Some("水边滑倒".into()), ..input }.validate().unwrap();
+        assert_eq!(ok.category, "safety");
+    }
+}

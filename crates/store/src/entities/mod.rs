@@ -1,0 +1,15 @@
+//! One sea-orm entity per table. Only this crate sees them; other crates get domain types
+//! or the plain records defined beside each repository.
+
+pub mod account;
+pub mod counter;
+pub mod event;
+pub mod event_insurance;
+pub mod ledger_entry;
+pub mod membership;
+pub mod organization;
+pub mod outbox_message;
+pub mod session;
+pub mod shift;
+pub mod signup;
+pub mod volunteer_profile;
