@@ -1,0 +1,10 @@
+//! Black-box HTTP tests. Each module's tests run on SQLite and, when configured, PostgreSQL.
+
+mod accounts;
+mod bad_input;
+mod events;
+mod health;
+mod hours;
+mod organizations;
+mod presence;
+mod signups;

@@ -1,0 +1,21 @@
+//! Hourbook's HTTP API, web pages and command line.
+
+pub mod app;
+pub mod auth;
+pub mod calendar;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod pages;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+pub mod worker;
+
+pub use app::Application;
+pub use clock::Clock;
+pub use config::Settings;
+pub use state::AppState;

@@ -1,0 +1,220 @@
+//! Settings: the embedded `config/default.toml`, then an optional file, then `HOURBOOK__...`
+//! environment variables.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// All settings. See `config/default.toml` for what each one means.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSection,
+    /// Redis.
+    pub redis: RedisSettings,
+    /// Login and tokens.
+    pub auth: AuthSettings,
+    /// Domain thresholds.
+    pub rules: RulesSettings,
+    /// Personal-data protection.
+    pub privacy: PrivacySettings,
+    /// E-mail.
+    pub email: EmailSettings,
+    /// The demo district.
+    pub demo: DemoSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub host: String,
+    /// Listen port.
+    pub port: u16,
+    /// Base URL for links.
+    pub public_url: String,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSection {
+    /// Connection URL.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Wait for a connection or lock.
+    pub acquire_timeout_seconds: u64,
+}
+
+/// `[redis]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    /// Empty for in-process state.
+    pub url: String,
+    /// Prefix of every key.
+    pub key_prefix: String,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Token lifetime.
+    pub token_ttl_hours: i64,
+    /// Argon2 memory.
+    pub argon2_memory_kib: u32,
+    /// Argon2 passes.
+    pub argon2_iterations: u32,
+    /// Failures before 429.
+    pub login_max_failures: u32,
+    /// Failure window.
+    pub login_window_seconds: u64,
+}
+
+/// `[rules]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct RulesSettings {
+    /// IANA time zone.
+    pub timezone: String,
+    /// Minimum age.
+    pub minimum_age: u32,
+    /// Adult age.
+    pub adult_age: u32,
+    /// Sensitive-data age.
+    pub sensitive_under: u32,
+    /// Check-in geofence.
+    pub geofence_m: f64,
+    /// Early check-in.
+    pub early_check_in_minutes: i64,
+    /// Service-time grace.
+    pub grace_minutes: i64,
+}
+
+/// `[privacy]`
+#[derive(Clone, Deserialize)]
+pub struct PrivacySettings {
+    /// Keyed-hash key for ID numbers.
+    pub id_hash_key: String,
+}
+
+impl std::fmt::Debug for PrivacySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivacySettings { id_hash_key: <redacted> }")
+    }
+}
+
+/// `[email]`
+#[derive(Clone, Deserialize)]
+pub struct EmailSettings {
+    /// `file` or `smtp`.
+    pub transport: String,
+    /// Directory for `file`.
+    pub outbox_dir: String,
+    /// Sender.
+    pub from: String,
+    /// SMTP relay.
+    pub smtp_host: String,
+    /// SMTP port.
+    pub smtp_port: u16,
+    /// SMTP user.
+    pub smtp_username: String,
+    /// SMTP password.
+    pub smtp_password: String,
+    /// Worker poll interval.
+    pub poll_interval_seconds: u64,
+}
+
+impl std::fmt::Debug for EmailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailSettings")
+            .field("transport", &self.transport)
+            .field("outbox_dir", &self.outbox_dir)
+            .field("from", &self.from)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_username", &self.smtp_username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[demo]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    /// Generator seed.
+    pub seed: u64,
+    /// Volunteers to generate.
+    pub volunteers: usize,
+    /// Password of every demo account.
+    pub password: String,
+}
+
+impl Settings {
+    /// Reads the defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder =
+            config::Config::builder().add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(path) = file {
+            anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+            builder = builder.add_source(config::File::from(path));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("HOURBOOK")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .context("invalid configuration")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        self.timezone()?;
+        anyhow::ensure!(
+            matches!(self.email.transport.as_str(), "file" | "smtp"),
+            "email.transport must be \"file\" or \"smtp\", not {:?}",
+            self.email.transport
+        );
+        anyhow::ensure!(
+            self.email.transport != "smtp" || !self.email.smtp_host.is_empty(),
+            "email.smtp_host is required when email.transport is \"smtp\""
+        );
+        anyhow::ensure!(!self.privacy.id_hash_key.is_empty(), "privacy.id_hash_key must not be empty");
+        anyhow::ensure!(self.auth.token_ttl_hours > 0, "auth.token_ttl_hours must be positive");
+        Ok(())
+    }
+
+    /// The district's time zone.
+    pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.rules
+            .timezone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("rules.timezone {:?} is not an IANA time zone", self.rules.timezone))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_load_and_describe_the_embedded_mode() {
+        let s = Settings::load(None).unwrap();
+        assert!(s.database.url.starts_with("sqlite://"));
+        assert_eq!(s.email.transport, "file");
+        assert!(s.redis.url.is_empty());
+        assert!(!format!("{:?}", s.privacy).contains("change-me"));
+    }
+
+    #[test]
+    fn a_missing_config_file_is_a_clear_error() {
+        let err = Settings::load(Some(Path::new("/nonexistent/hourbook.toml"))).unwrap_err();
+        assert!(err.to_string().contains("does not exist"));
+    }
+}

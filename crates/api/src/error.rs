@@ -1,0 +1,133 @@
+//! The one place where errors become HTTP answers: `application/problem+json` (RFC 9457).
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hourbook_domain::{DomainError, FieldError, Ineligibility};
+use hourbook_store::StoreError;
+use serde::Serialize;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request could not be read (malformed JSON, bad query string).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// No valid credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Too many attempts.
+    #[error("too many requests")]
+    TooManyRequests,
+    /// A dependency is down.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// From the store (which carries the domain's errors).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else that is our fault.
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        ApiError::Store(StoreError::Domain(e))
+    }
+}
+
+/// Result alias for handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+    #[serde(skip_serializing_if = "<[Ineligibility]>::is_empty")]
+    reasons: &'a [Ineligibility],
+}
+
+/// Builds a problem response.
+pub fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
+    problem_with(status, kind, title, detail, &[], &[])
+}
+
+fn problem_with(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: String,
+    errors: &[FieldError],
+    reasons: &[Ineligibility],
+) -> Response {
+    let body = Problem {
+        kind: &format!("/problems/{kind}"),
+        title,
+        status: status.as_u16(),
+        detail,
+        errors,
+        reasons,
+    };
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        use StatusCode as S;
+        match self {
+            ApiError::BadRequest(detail) => problem(S::BAD_REQUEST, "bad-request", "Bad request", detail),
+            ApiError::Unauthorized => problem(
+                S::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                "sign in and send the token as `Authorization: Bearer <token>`".into(),
+            ),
+            ApiError::TooManyRequests => problem(
+                S::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+                "too many failed attempts; try again later".into(),
+            ),
+            ApiError::Unavailable(detail) => {
+                problem(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
+            }
+            ApiError::Store(StoreError::Domain(DomainError::Invalid(errors))) => {
+                let detail = errors
+                    .iter()
+                    .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                problem_with(S::UNPROCESSABLE_ENTITY, "validation", "Invalid input", detail, &errors, &[])
+            }
+            ApiError::Store(StoreError::Domain(DomainError::Ineligible(reasons))) => {
+                let detail = reasons.iter().map(|r| r.detail.clone()).collect::<Vec<_>>().join("; ");
+                problem_with(S::UNPROCESSABLE_ENTITY, "ineligible", "Not eligible for this shift", detail, &[], &reasons)
+            }
+            ApiError::Store(StoreError::Domain(DomainError::Conflict(detail))) => {
+                problem(S::CONFLICT, "conflict", "Conflict", detail)
+            }
+            ApiError::Store(StoreError::NotFound(what)) => {
+                problem(S::NOT_FOUND, "not-found", "Not found", format!("no such {what}"))
+            }
+            ApiError::Store(StoreError::Forbidden(why)) => problem(S::FORBIDDEN, "forbidden", "Forbidden", why.into()),
+            ApiError::Store(e @ (StoreError::Database(_) | StoreError::Corrupt(_))) => internal(&e),
+            ApiError::Internal(e) => internal(&*e),
+        }
+    }
+}
+
+/// Logs the cause and tells the client nothing about it.
+fn internal(e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "request failed");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "something went wrong on our side; it has been logged".into(),
+    )
+}

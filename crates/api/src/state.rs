@@ -1,0 +1,120 @@
+//! What every handler shares.
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::rate_limit::{FailureCounter, MemoryCounter, RedisCounter};
+use anyhow::Context;
+use chrono::Duration;
+use hourbook_domain::profile::AgePolicy;
+use hourbook_store::accounts::PasswordHasher;
+use hourbook_store::signups::SignupRules;
+use hourbook_store::{DatabaseSettings, Store};
+use std::sync::Arc;
+
+/// Shared application state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings as loaded.
+    pub settings: Arc<Settings>,
+    /// Password hashing.
+    pub hasher: PasswordHasher,
+    /// A hash of a random password, verified against when a login names an unknown e-mail so
+    /// that both cases take the same time.
+    pub dummy_hash: Arc<String>,
+    /// Failed-login counter.
+    pub login_failures: Arc<dyn FailureCounter>,
+    /// Redis, when configured (for readiness).
+    pub redis: Option<redis::aio::ConnectionManager>,
+    /// Signup rules from the configuration.
+    pub rules: Arc<SignupRules>,
+    /// The time.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Connects to the database (and Redis, if configured) and migrates the schema.
+    pub async fn connect(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let store = Store::connect(&DatabaseSettings {
+            url: settings.database.url.clone(),
+            max_connections: settings.database.max_connections,
+            acquire_timeout: std::time::Duration::from_secs(settings.database.acquire_timeout_seconds),
+        })
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact_url(&settings.database.url)))?;
+        store.migrate().await.context("cannot migrate the database")?;
+        let hasher = PasswordHasher::new(settings.auth.argon2_memory_kib, settings.auth.argon2_iterations)?;
+        let dummy_hash = Arc::new(hasher.hash(&uuid::Uuid::new_v4().to_string())?);
+        let window = std::time::Duration::from_secs(settings.auth.login_window_seconds);
+        let (redis, login_failures): (_, Arc<dyn FailureCounter>) = if settings.redis.url.is_empty() {
+            (None, Arc::new(MemoryCounter::new(window)))
+        } else {
+            let client = redis::Client::open(settings.redis.url.as_str()).context("invalid redis.url")?;
+            let manager = redis::aio::ConnectionManager::new(client)
+                .await
+                .with_context(|| format!("cannot reach Redis at {}", redact_url(&settings.redis.url)))?;
+            let prefix = settings.redis.key_prefix.clone();
+            (Some(manager.clone()), Arc::new(RedisCounter::new(manager, window, prefix)))
+        };
+        let rules = SignupRules {
+            ages: AgePolicy {
+                minimum_age: settings.rules.minimum_age,
+                adult_age: settings.rules.adult_age,
+                sensitive_under: settings.rules.sensitive_under,
+            },
+            timezone: settings.timezone()?,
+            geofence_m: settings.rules.geofence_m,
+            early_check_in: Duration::minutes(settings.rules.early_check_in_minutes),
+            grace: Duration::minutes(settings.rules.grace_minutes),
+        };
+        Ok(Self {
+            store,
+            settings: Arc::new(settings),
+            hasher,
+            dummy_hash,
+            login_failures,
+            redis,
+            rules: Arc::new(rules),
+            clock,
+        })
+    }
+
+    /// Runs the password hasher off the async threads: argon2 is deliberately slow.
+    pub async fn hash_password(&self, password: String) -> anyhow::Result<String> {
+        let hasher = self.hasher.clone();
+        Ok(tokio::task::spawn_blocking(move || hasher.hash(&password)).await??)
+    }
+
+    /// Verifies a password off the async threads.
+    pub async fn verify_password(&self, password: String, phc: String) -> anyhow::Result<bool> {
+        let hasher = self.hasher.clone();
+        Ok(tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await?)
+    }
+}
+
+/// A connection URL with its password hidden, fit for an error message.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}
