@@ -24,7 +24,12 @@ fn fk(table: &'static str, column: &'static str, to: &'static str) -> ForeignKey
         .to_owned()
 }
 
-fn index(table: &'static str, name: &str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    table: &'static str,
+    name: &str,
+    columns: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table);
     for column in columns {
@@ -79,7 +84,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("sessions", "idx_sessions_account", &["account_id"], false))
+            .create_index(index(
+                "sessions",
+                "idx_sessions_account",
+                &["account_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -120,7 +130,12 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("memberships", "idx_memberships_account", &["account_id"], false))
+            .create_index(index(
+                "memberships",
+                "idx_memberships_account",
+                &["account_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -144,7 +159,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null("guardian_consent_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .foreign_key(&mut fk("volunteer_profiles", "account_id", "accounts"))
-                    .foreign_key(&mut fk("volunteer_profiles", "school_organization_id", "organizations"))
+                    .foreign_key(&mut fk(
+                        "volunteer_profiles",
+                        "school_organization_id",
+                        "organizations",
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -157,7 +176,12 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("volunteer_profiles", "idx_profiles_id_hash", &["id_number_hash"], false))
+            .create_index(index(
+                "volunteer_profiles",
+                "idx_profiles_id_hash",
+                &["id_number_hash"],
+                false,
+            ))
             .await?;
 
         manager
@@ -183,7 +207,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("events", "idx_events_org", &["organization_id"], false))
+            .create_index(index(
+                "events",
+                "idx_events_org",
+                &["organization_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -204,7 +233,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("event_insurance", "idx_insurance_event", &["event_id"], false))
+            .create_index(index(
+                "event_insurance",
+                "idx_insurance_event",
+                &["event_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -237,7 +271,12 @@ impl MigrationTrait for Migration {
             .create_index(index("shifts", "idx_shifts_event", &["event_id"], false))
             .await?;
         manager
-            .create_index(index("shifts", "idx_shifts_starts_at", &["starts_at"], false))
+            .create_index(index(
+                "shifts",
+                "idx_shifts_starts_at",
+                &["starts_at"],
+                false,
+            ))
             .await?;
 
         manager
@@ -263,10 +302,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("signups", "uq_signups_shift_seq", &["shift_id", "seq"], true))
+            .create_index(index(
+                "signups",
+                "uq_signups_shift_seq",
+                &["shift_id", "seq"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("signups", "idx_signups_volunteer", &["volunteer_id"], false))
+            .create_index(index(
+                "signups",
+                "idx_signups_volunteer",
+                &["volunteer_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -292,7 +341,11 @@ impl MigrationTrait for Migration {
                     .col(string_len("hash", 64))
                     .col(string_len("prev_hash", 64))
                     .foreign_key(&mut fk("ledger_entries", "volunteer_id", "accounts"))
-                    .foreign_key(&mut fk("ledger_entries", "organization_id", "organizations"))
+                    .foreign_key(&mut fk(
+                        "ledger_entries",
+                        "organization_id",
+                        "organizations",
+                    ))
                     .foreign_key(&mut fk("ledger_entries", "signup_id", "signups"))
                     .to_owned(),
             )
@@ -308,10 +361,20 @@ impl MigrationTrait for Migration {
             .await?;
         // A signup's service is recorded once (NULLs, for other kinds, never collide).
         manager
-            .create_index(index("ledger_entries", "uq_ledger_signup", &["signup_id"], true))
+            .create_index(index(
+                "ledger_entries",
+                "uq_ledger_signup",
+                &["signup_id"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("ledger_entries", "idx_ledger_org", &["organization_id"], false))
+            .create_index(index(
+                "ledger_entries",
+                "idx_ledger_org",
+                &["organization_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -334,7 +397,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("outbox", "idx_outbox_status_due", &["status", "next_attempt_at"], false))
+            .create_index(index(
+                "outbox",
+                "idx_outbox_status_due",
+                &["status", "next_attempt_at"],
+                false,
+            ))
             .await?;
 
         append_only_ledger(manager).await
@@ -355,7 +423,9 @@ impl MigrationTrait for Migration {
             "accounts",
             "counters",
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -389,7 +459,11 @@ async fn append_only_ledger(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             )
             .await?;
         }
-        _ => return Err(DbErr::Migration("only SQLite and PostgreSQL are supported".into())),
+        _ => {
+            return Err(DbErr::Migration(
+                "only SQLite and PostgreSQL are supported".into(),
+            ));
+        }
     }
     Ok(())
 }

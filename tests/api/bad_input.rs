@@ -7,35 +7,102 @@ use serde_json::json;
 
 async fn bad_requests_change_nothing(app: TestApp) {
     let admin = app.platform_admin().await;
-    let (org, organizer) = app.organization_with(&admin, "community", "organizer").await;
+    let (org, organizer) = app
+        .organization_with(&admin, "community", "organizer")
+        .await;
     let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    let shift = app.shift(&organizer, &event, Duration::days(2), 3, 1, json!({})).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
+        .await;
     let volunteer = app.volunteer_at("输入", (31.24, 121.40), json!([])).await;
     let other = app.volunteer_at("其他", (31.24, 121.40), json!([])).await;
-    let signup = app.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&volunteer.token), json!({})).await.expect(201);
+    let signup = app
+        .post(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&volunteer.token),
+            json!({}),
+        )
+        .await
+        .expect(201);
     let signup = signup.json["id"].as_str().unwrap().to_string();
     let before = app.snapshot().await;
-    let (o, v) = (Some(organizer.token.as_str()), Some(volunteer.token.as_str()));
+    let (o, v) = (
+        Some(organizer.token.as_str()),
+        Some(volunteer.token.as_str()),
+    );
     let events_path = "/api/v1/events";
     let shifts_path = format!("/api/v1/events/{event}/shifts");
 
     // Malformed JSON and wrong content types: 400.
-    for (path, token) in [("/api/v1/auth/register", None), (events_path, o), (shifts_path.as_str(), o)] {
-        app.call_raw(Method::POST, path, token, "application/json", "{\"title\": ").await.problem(400);
-        app.call_raw(Method::POST, path, token, "application/json", "").await.problem(400);
-        app.call_raw(Method::POST, path, token, "text/plain", "{}").await.problem(400);
+    for (path, token) in [
+        ("/api/v1/auth/register", None),
+        (events_path, o),
+        (shifts_path.as_str(), o),
+    ] {
+        app.call_raw(
+            Method::POST,
+            path,
+            token,
+            "application/json",
+            "{\"title\": ",
+        )
+        .await
+        .problem(400);
+        app.call_raw(Method::POST, path, token, "application/json", "")
+            .await
+            .problem(400);
+        app.call_raw(Method::POST, path, token, "text/plain", "{}")
+            .await
+            .problem(400);
     }
-    app.call_raw(Method::PUT, "/api/v1/me/profile", v, "application/json", "[1, 2").await.problem(400);
-    app.call_raw(Method::POST, &format!("/api/v1/signups/{signup}/verify"), o, "application/json", "{oops}").await.problem(400);
+    app.call_raw(
+        Method::PUT,
+        "/api/v1/me/profile",
+        v,
+        "application/json",
+        "[1, 2",
+    )
+    .await
+    .problem(400);
+    app.call_raw(
+        Method::POST,
+        &format!("/api/v1/signups/{signup}/verify"),
+        o,
+        "application/json",
+        "{oops}",
+    )
+    .await
+    .problem(400);
 
     // Missing fields, wrong types, unknown fields: 422 naming the field.
-    assert_eq!(app.post("/api/v1/auth/register", None, json!({"email": "a@b.cn", "name": "x"})).await.field_errors(), [""]);
     assert_eq!(
-        app.post("/api/v1/auth/register", None, json!({"email": "a@b.cn", "password": 1234567890, "name": "x"})).await.field_errors(),
+        app.post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "a@b.cn", "name": "x"})
+        )
+        .await
+        .field_errors(),
+        [""]
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "a@b.cn", "password": 1234567890, "name": "x"})
+        )
+        .await
+        .field_errors(),
         ["password"]
     );
     assert_eq!(
-        app.post("/api/v1/auth/register", None, json!({"email": "not-an-email", "password": "short", "name": ""})).await.field_errors(),
+        app.post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "not-an-email", "password": "short", "name": ""})
+        )
+        .await
+        .field_errors(),
         ["email", "password", "name"]
     );
     assert_eq!(
@@ -63,25 +130,52 @@ async fn bad_requests_change_nothing(app: TestApp) {
         app.post(&shifts_path, o, json!({"title": "x", "starts_at": "2027-06-03T10:00:00+08:00", "ends_at": "2027-06-03T12:00:00+08:00", "capacity": 100000, "min_age": -1})).await.field_errors(),
         ["capacity", "min_age"]
     );
-    assert_eq!(app.post(&format!("/api/v1/signups/{signup}/verify"), o, json!({"minutes": -5, "note": "x"})).await.field_errors(), ["minutes"]);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/signups/{signup}/verify"),
+            o,
+            json!({"minutes": -5, "note": "x"})
+        )
+        .await
+        .field_errors(),
+        ["minutes"]
+    );
 
     // Unknown ids: 404.
     let ghost = uuid::Uuid::new_v4();
-    app.post(&format!("/api/v1/shifts/{ghost}/signups"), v, json!({})).await.problem(404);
-    app.post(&format!("/api/v1/signups/{ghost}/check-in"), o, json!({})).await.problem(404);
-    app.delete(&format!("/api/v1/signups/{ghost}"), v).await.problem(404);
+    app.post(&format!("/api/v1/shifts/{ghost}/signups"), v, json!({}))
+        .await
+        .problem(404);
+    app.post(&format!("/api/v1/signups/{ghost}/check-in"), o, json!({}))
+        .await
+        .problem(404);
+    app.delete(&format!("/api/v1/signups/{ghost}"), v)
+        .await
+        .problem(404);
     app.delete("/api/v1/signups/12345", v).await.problem(404);
     app.post(&format!("/api/v1/events/{ghost}/insurance"), o, json!({"insurer": "a", "policy_number": "b", "covers_from": "2027-06-01", "covers_to": "2027-06-02"})).await.problem(404);
 
     // Wrong role: 403; someone else's signup: 404; no token: 401.
     app.post(&shifts_path, v, json!({"title": "x", "starts_at": "2027-06-03T10:00:00+08:00", "ends_at": "2027-06-03T12:00:00+08:00", "capacity": 3})).await.problem(403);
-    app.post(&format!("/api/v1/signups/{signup}/no-show"), v, json!({})).await.problem(403);
-    app.delete(&format!("/api/v1/signups/{signup}"), Some(&other.token)).await.problem(404);
-    app.post(&format!("/api/v1/shifts/{shift}/signups"), None, json!({})).await.problem(401);
+    app.post(&format!("/api/v1/signups/{signup}/no-show"), v, json!({}))
+        .await
+        .problem(403);
+    app.delete(&format!("/api/v1/signups/{signup}"), Some(&other.token))
+        .await
+        .problem(404);
+    app.post(&format!("/api/v1/shifts/{shift}/signups"), None, json!({}))
+        .await
+        .problem(401);
     // A full shift still takes a waitlist signup, but an ineligible request changes nothing.
-    app.post(&format!("/api/v1/shifts/{shift}/signups"), v, json!({})).await.problem(409);
+    app.post(&format!("/api/v1/shifts/{shift}/signups"), v, json!({}))
+        .await
+        .problem(409);
 
-    assert_eq!(app.snapshot().await, before, "a failed request left something behind");
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a failed request left something behind"
+    );
 }
 
 hourbook_tests::backend_tests!(bad_requests_change_nothing);

@@ -13,9 +13,19 @@ async fn unknown_paths_and_methods_are_problems(app: TestApp) {
 
 async fn landing_page_lists_upcoming_shifts(app: TestApp) {
     let admin = app.platform_admin().await;
-    let (org, organizer) = app.organization_with(&admin, "community", "organizer").await;
+    let (org, organizer) = app
+        .organization_with(&admin, "community", "organizer")
+        .await;
     let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    app.shift(&organizer, &event, chrono::Duration::days(2), 3, 5, serde_json::json!({})).await;
+    app.shift(
+        &organizer,
+        &event,
+        chrono::Duration::days(2),
+        3,
+        5,
+        serde_json::json!({}),
+    )
+    .await;
     let page = app.get("/", None).await.expect(200);
     assert!(page.content_type.starts_with("text/html"));
     assert!(page.text.contains("暑期爱心暑托班"), "{}", page.text);

@@ -5,13 +5,20 @@ use serde_json::{Value, json};
 /// An organizer with a community-centre event at (31.24, 121.40).
 async fn setup(app: &TestApp) -> (User, String) {
     let admin = app.platform_admin().await;
-    let (org, organizer) = app.organization_with(&admin, "community", "organizer").await;
+    let (org, organizer) = app
+        .organization_with(&admin, "community", "organizer")
+        .await;
     let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
     (organizer, event)
 }
 
 async fn sign_up(app: &TestApp, shift: &str, user: &User) -> hourbook_tests::TestResponse {
-    app.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&user.token), json!({})).await
+    app.post(
+        &format!("/api/v1/shifts/{shift}/signups"),
+        Some(&user.token),
+        json!({}),
+    )
+    .await
 }
 
 async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
@@ -31,7 +38,9 @@ async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
 
 async fn seats_then_waitlist_then_promotion(app: TestApp) {
     let (organizer, event) = setup(&app).await;
-    let shift = app.shift(&organizer, &event, Duration::days(2), 3, 2, json!({})).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 2, json!({}))
+        .await;
     let mut people = Vec::new();
     for name in ["一", "二", "三", "四"] {
         people.push(app.volunteer_at(name, (31.24, 121.40), json!([])).await);
@@ -40,8 +49,14 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
     for p in &people {
         signups.push(sign_up(&app, &shift, p).await.expect(201).json);
     }
-    let statuses: Vec<_> = signups.iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["confirmed", "confirmed", "waitlisted", "waitlisted"]);
+    let statuses: Vec<_> = signups
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    );
     assert_eq!(signups[2]["waitlist_position"], 1);
     assert_eq!(signups[3]["waitlist_position"], 2);
     assert!(signups[0].get("waitlist_position").is_none());
@@ -49,17 +64,35 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
 
     // Someone else's signup is not theirs to cancel.
     let first = signups[0]["id"].as_str().unwrap();
-    app.delete(&format!("/api/v1/signups/{first}"), Some(&people[1].token)).await.problem(404);
-    let cancelled = app.delete(&format!("/api/v1/signups/{first}"), Some(&people[0].token)).await.expect(200);
+    app.delete(&format!("/api/v1/signups/{first}"), Some(&people[1].token))
+        .await
+        .problem(404);
+    let cancelled = app
+        .delete(&format!("/api/v1/signups/{first}"), Some(&people[0].token))
+        .await
+        .expect(200);
     assert_eq!(cancelled.json["status"], "cancelled");
-    app.delete(&format!("/api/v1/signups/{first}"), Some(&people[0].token)).await.problem(409);
+    app.delete(&format!("/api/v1/signups/{first}"), Some(&people[0].token))
+        .await
+        .problem(409);
 
-    let roster = app.get(&format!("/api/v1/shifts/{shift}/signups"), Some(&organizer.token)).await.expect(200);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
     let lines: Vec<(String, Value)> = roster.json["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["status"].as_str().unwrap().to_string(), l["waitlist_position"].clone()))
+        .map(|l| {
+            (
+                l["status"].as_str().unwrap().to_string(),
+                l["waitlist_position"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         lines,
@@ -71,21 +104,61 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
         ]
     );
     assert_eq!(roster.json["items"][2]["volunteer"]["name"], "三");
-    app.get(&format!("/api/v1/shifts/{shift}/signups"), Some(&people[1].token)).await.problem(403);
+    app.get(
+        &format!("/api/v1/shifts/{shift}/signups"),
+        Some(&people[1].token),
+    )
+    .await
+    .problem(403);
 
     // The promoted volunteer was told, in the same transaction.
-    let promoted: Vec<_> = app.state.store.due_messages(app.clock.now(), 100).await.unwrap();
-    assert!(promoted.iter().any(|m| m.kind == hourbook_store::outbox::MessageKind::WaitlistPromoted
+    let promoted: Vec<_> = app
+        .state
+        .store
+        .due_messages(app.clock.now(), 100)
+        .await
+        .unwrap();
+    assert!(promoted.iter().any(|m| m.kind
+        == hourbook_store::outbox::MessageKind::WaitlistPromoted
         && m.recipient_email == people[2].email));
-    let shift_now = app.get(&format!("/api/v1/shifts/{shift}"), None).await.expect(200);
-    assert_eq!((shift_now.json["confirmed_count"].as_i64(), shift_now.json["waitlist_count"].as_i64()), (Some(2), Some(1)));
+    let shift_now = app
+        .get(&format!("/api/v1/shifts/{shift}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            shift_now.json["confirmed_count"].as_i64(),
+            shift_now.json["waitlist_count"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
 }
 
 async fn overlapping_confirmed_shifts_conflict(app: TestApp) {
     let (organizer, event) = setup(&app).await;
-    let morning = app.shift(&organizer, &event, Duration::days(2), 3, 5, json!({})).await;
-    let overlapping = app.shift(&organizer, &event, Duration::days(2) + Duration::hours(2), 3, 5, json!({})).await;
-    let after = app.shift(&organizer, &event, Duration::days(2) + Duration::hours(3), 3, 5, json!({})).await;
+    let morning = app
+        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
+        .await;
+    let overlapping = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2) + Duration::hours(2),
+            3,
+            5,
+            json!({}),
+        )
+        .await;
+    let after = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2) + Duration::hours(3),
+            3,
+            5,
+            json!({}),
+        )
+        .await;
     let v = app.volunteer_at("忙人", (31.24, 121.40), json!([])).await;
     sign_up(&app, &morning, &v).await.expect(201);
     sign_up(&app, &overlapping, &v).await.problem(409);
@@ -96,29 +169,62 @@ async fn overlapping_confirmed_shifts_conflict(app: TestApp) {
 async fn hard_rules_refuse_with_reasons(app: TestApp) {
     let (organizer, event) = setup(&app).await;
     let lifeguards = app
-        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({"required_skills": ["lifeguard"], "min_age": 30}))
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2),
+            3,
+            5,
+            json!({"required_skills": ["lifeguard"], "min_age": 30}),
+        )
         .await;
     let no_profile = app.register("无资料").await;
     let body = sign_up(&app, &lifeguards, &no_profile).await.problem(422);
     assert_eq!(body["reasons"][0]["code"], "profile_missing");
 
-    let v = app.volunteer_at("年轻人", (31.24, 121.40), json!([{"skill": "lifeguard", "certificate_expires_on": "2027-05-31"}])).await;
+    let v = app
+        .volunteer_at(
+            "年轻人",
+            (31.24, 121.40),
+            json!([{"skill": "lifeguard", "certificate_expires_on": "2027-05-31"}]),
+        )
+        .await;
     let body = sign_up(&app, &lifeguards, &v).await.problem(422);
-    let codes: Vec<_> = body["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<_> = body["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["too_young", "certificate_expired"]);
 
     // Far away and outside availability is the volunteer's own choice: allowed.
-    let open = app.shift(&organizer, &event, Duration::days(2), 3, 5, json!({})).await;
+    let open = app
+        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
+        .await;
     let far = app.volunteer_at("远方", (31.80, 121.90), json!([])).await;
     sign_up(&app, &open, &far).await.expect(201);
-    app.post(&format!("/api/v1/shifts/{}/signups", uuid::Uuid::new_v4()), Some(&far.token), json!({}))
-        .await
-        .problem(404);
+    app.post(
+        &format!("/api/v1/shifts/{}/signups", uuid::Uuid::new_v4()),
+        Some(&far.token),
+        json!({}),
+    )
+    .await
+    .problem(404);
 }
 
 async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
     let (organizer, event) = setup(&app).await;
-    let shift = app.shift(&organizer, &event, Duration::days(2), 3, 10, json!({"minors_per_adult": 2})).await;
+    let shift = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2),
+            3,
+            10,
+            json!({"minors_per_adult": 2}),
+        )
+        .await;
     let no_consent = minor(&app, "未同意", false).await;
     let body = sign_up(&app, &shift, &no_consent).await.problem(422);
     assert_eq!(body["reasons"][0]["code"], "guardian_consent_missing");
@@ -136,33 +242,68 @@ async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
     assert_eq!(first.json["wait_reason"], "adult_ratio");
     // An adult arrives: the adult and then up to two minors get seats, in arrival order.
     let adult = app.volunteer_at("大人", (31.24, 121.40), json!([])).await;
-    assert_eq!(sign_up(&app, &shift, &adult).await.expect(201).json["status"], "confirmed");
-    assert_eq!(sign_up(&app, &shift, &kids[1]).await.expect(201).json["status"], "confirmed");
+    assert_eq!(
+        sign_up(&app, &shift, &adult).await.expect(201).json["status"],
+        "confirmed"
+    );
+    assert_eq!(
+        sign_up(&app, &shift, &kids[1]).await.expect(201).json["status"],
+        "confirmed"
+    );
     let third = sign_up(&app, &shift, &kids[2]).await.expect(201);
     assert_eq!(third.json["status"], "waitlisted");
     assert_eq!(third.json["wait_reason"], "adult_ratio");
-    let roster = app.get(&format!("/api/v1/shifts/{shift}/signups"), Some(&organizer.token)).await.expect(200);
-    let statuses: Vec<_> = roster.json["items"].as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["confirmed", "confirmed", "confirmed", "waitlisted"]);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    let statuses: Vec<_> = roster.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    );
     assert_eq!(roster.json["items"][0]["volunteer"]["minor"], true);
 }
 
 async fn capacity_holds_under_200_concurrent_signups(app: TestApp) {
     let (organizer, event) = setup(&app).await;
-    let shift = app.shift(&organizer, &event, Duration::days(2), 3, 20, json!({})).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 20, json!({}))
+        .await;
     let mut volunteers = Vec::new();
     for n in 0..200 {
-        volunteers.push(app.volunteer_at(&format!("v{n}"), (31.24, 121.40), json!([])).await);
+        volunteers.push(
+            app.volunteer_at(&format!("v{n}"), (31.24, 121.40), json!([]))
+                .await,
+        );
     }
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/shifts/{shift}/signups", app.address);
     let mut requests = tokio::task::JoinSet::new();
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(volunteers.len()));
     for v in &volunteers {
-        let (client, url, token, barrier) = (client.clone(), url.clone(), v.token.clone(), barrier.clone());
+        let (client, url, token, barrier) = (
+            client.clone(),
+            url.clone(),
+            v.token.clone(),
+            barrier.clone(),
+        );
         requests.spawn(async move {
             barrier.wait().await;
-            let r = client.post(url).bearer_auth(token).send().await.expect("response");
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("response");
             let status = r.status().as_u16();
             let body: Value = r.json().await.expect("json");
             (status, body)
@@ -175,37 +316,61 @@ async fn capacity_holds_under_200_concurrent_signups(app: TestApp) {
         assert_eq!(status, 201, "{body}");
         match body["status"].as_str() {
             Some("confirmed") => confirmed += 1,
-            Some("waitlisted") => positions.push(body["waitlist_position"].as_i64().expect("position")),
+            Some("waitlisted") => {
+                positions.push(body["waitlist_position"].as_i64().expect("position"))
+            }
             other => panic!("unexpected status {other:?}"),
         }
     }
     positions.sort_unstable();
     assert_eq!(confirmed, 20);
     assert_eq!(positions, (1..=180).collect::<Vec<_>>());
-    let shift_now = app.get(&format!("/api/v1/shifts/{shift}"), None).await.expect(200);
+    let shift_now = app
+        .get(&format!("/api/v1/shifts/{shift}"), None)
+        .await
+        .expect(200);
     assert_eq!(shift_now.json["confirmed_count"], 20);
     assert_eq!(shift_now.json["waitlist_count"], 180);
 }
 
 async fn my_signups_and_calendar(app: TestApp) {
     let (organizer, event) = setup(&app).await;
-    let shift = app.shift(&organizer, &event, Duration::days(2), 3, 1, json!({})).await;
-    let other = app.shift(&organizer, &event, Duration::days(3), 3, 1, json!({})).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
+        .await;
+    let other = app
+        .shift(&organizer, &event, Duration::days(3), 3, 1, json!({}))
+        .await;
     let v = app.volunteer_at("日历", (31.24, 121.40), json!([])).await;
     let w = app.volunteer_at("候补", (31.24, 121.40), json!([])).await;
     sign_up(&app, &shift, &v).await.expect(201);
     sign_up(&app, &other, &w).await.expect(201);
     sign_up(&app, &other, &v).await.expect(201);
-    let mine = app.get("/api/v1/me/signups", Some(&v.token)).await.expect(200);
+    let mine = app
+        .get("/api/v1/me/signups", Some(&v.token))
+        .await
+        .expect(200);
     let items = mine.json["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["shift"]["id"], shift);
     assert_eq!(items[0]["event"]["title"], "暑期爱心暑托班");
     assert_eq!(items[1]["status"], "waitlisted");
-    let ics = app.get("/api/v1/me/signups.ics", Some(&v.token)).await.expect(200);
+    let ics = app
+        .get("/api/v1/me/signups.ics", Some(&v.token))
+        .await
+        .expect(200);
     assert!(ics.content_type.starts_with("text/calendar"));
-    assert_eq!(ics.text.matches("BEGIN:VEVENT").count(), 1, "only confirmed shifts: {}", ics.text);
-    assert!(ics.text.contains("DTSTART:20270603T000000Z"), "{}", ics.text);
+    assert_eq!(
+        ics.text.matches("BEGIN:VEVENT").count(),
+        1,
+        "only confirmed shifts: {}",
+        ics.text
+    );
+    assert!(
+        ics.text.contains("DTSTART:20270603T000000Z"),
+        "{}",
+        ics.text
+    );
     app.get("/api/v1/me/signups.ics", None).await.problem(401);
 }
 

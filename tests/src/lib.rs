@@ -59,7 +59,11 @@ impl TestResponse {
     /// Asserts a status, printing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 
@@ -67,9 +71,17 @@ impl TestResponse {
     #[track_caller]
     pub fn problem(self, status: u16) -> Value {
         let this = self.expect(status);
-        assert_eq!(this.content_type, "application/problem+json", "body: {}", this.text);
+        assert_eq!(
+            this.content_type, "application/problem+json",
+            "body: {}",
+            this.text
+        );
         for key in ["type", "title", "status", "detail"] {
-            assert!(this.json.get(key).is_some(), "problem without {key}: {}", this.text);
+            assert!(
+                this.json.get(key).is_some(),
+                "problem without {key}: {}",
+                this.text
+            );
         }
         assert_eq!(this.json["status"], status);
         this.json
@@ -103,7 +115,9 @@ fn log_once() {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").try_init();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info,sqlx=warn")
+                .try_init();
         }
     });
 }
@@ -118,7 +132,10 @@ pub fn skip(what: &str, var: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Some(value),
         _ => {
-            assert!(!require_all(), "{what} is required (HOURBOOK_REQUIRE_ALL_BACKENDS=1) but {var} is not set");
+            assert!(
+                !require_all(),
+                "{what} is required (HOURBOOK_REQUIRE_ALL_BACKENDS=1) but {var} is not set"
+            );
             eprintln!("SKIPPED on {what}: set {var} to run this test there too");
             None
         }
@@ -128,7 +145,9 @@ pub fn skip(what: &str, var: &str) -> Option<String> {
 /// Creates a fresh PostgreSQL database next to the one `admin_url` names and returns its URL.
 async fn fresh_postgres(admin_url: &str) -> String {
     let name = format!("hb_test_{}", Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(admin_url).await.expect("connect to HOURBOOK_TEST_DATABASE_URL");
+    let admin = sea_orm::Database::connect(admin_url)
+        .await
+        .expect("connect to HOURBOOK_TEST_DATABASE_URL");
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
@@ -138,7 +157,10 @@ async fn fresh_postgres(admin_url: &str) -> String {
         Some((b, q)) => (b, format!("?{q}")),
         None => (admin_url, String::new()),
     };
-    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let cut = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
     format!("{}/{name}{query}", &base[..cut])
 }
 
@@ -155,7 +177,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     settings.email.outbox_dir = dir.path().join("outbox").display().to_string();
     match backend {
         Backend::Embedded => {
-            settings.database.url = format!("sqlite://{}?mode=rwc", dir.path().join("hourbook.db").display());
+            settings.database.url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("hourbook.db").display()
+            );
         }
         Backend::Production => {
             let admin_url = skip("PostgreSQL", "HOURBOOK_TEST_DATABASE_URL")?;
@@ -168,7 +193,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         }
     }
     let clock = Clock::manual(test_start());
-    let state = AppState::connect(settings, clock.clone()).await.expect("application state");
+    let state = AppState::connect(settings, clock.clone())
+        .await
+        .expect("application state");
     let app = Application::bind(state.clone()).await.expect("bind");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
@@ -211,8 +238,16 @@ macro_rules! backend_tests {
 
 impl TestApp {
     /// Sends a request; `token` signs it in, `body` is sent as JSON.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
-        let mut request = self.client.request(method, format!("{}{path}", self.address));
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -223,7 +258,14 @@ impl TestApp {
     }
 
     /// Sends a raw body with a content type (for malformed-input tests).
-    pub async fn call_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: &str) -> TestResponse {
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> TestResponse {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.address))
@@ -246,7 +288,12 @@ impl TestApp {
             .to_string();
         let text = response.text().await.expect("body");
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        TestResponse { status, content_type, text, json }
+        TestResponse {
+            status,
+            content_type,
+            text,
+            json,
+        }
     }
 
     /// GET.
@@ -274,7 +321,11 @@ impl TestApp {
         let email = format!("{}@example.com", Uuid::new_v4().simple());
         let password = "correct horse battery";
         let created = self
-            .post("/api/v1/auth/register", None, json!({"email": email, "password": password, "name": name}))
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": email, "password": password, "name": name}),
+            )
             .await
             .expect(201);
         let token = self.login(&email, password).await;
@@ -288,7 +339,11 @@ impl TestApp {
     /// Logs in and returns the token.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let r = self
-            .post("/api/v1/auth/login", None, json!({"email": email, "password": password}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
             .await
             .expect(200);
         r.json["token"].as_str().expect("token").to_string()
@@ -314,7 +369,11 @@ impl TestApp {
     pub async fn platform_admin(&self) -> User {
         let email = format!("admin-{}@example.com", Uuid::new_v4().simple());
         let password = "admin password 123";
-        let hash = self.state.hash_password(password.into()).await.expect("hash");
+        let hash = self
+            .state
+            .hash_password(password.into())
+            .await
+            .expect("hash");
         let parsed = hourbook_domain_email(&email);
         let account = self
             .state
@@ -323,13 +382,21 @@ impl TestApp {
             .await
             .expect("admin");
         let token = self.login(&email, password).await;
-        User { id: account.id.to_string(), email, token }
+        User {
+            id: account.id.to_string(),
+            email,
+            token,
+        }
     }
 
     /// An organization of `kind` with a fresh member holding `role`; returns (org id, member).
     pub async fn organization_with(&self, admin: &User, kind: &str, role: &str) -> (String, User) {
         let org = self
-            .post("/api/v1/organizations", Some(&admin.token), json!({"name": format!("{kind} org"), "kind": kind}))
+            .post(
+                "/api/v1/organizations",
+                Some(&admin.token),
+                json!({"name": format!("{kind} org"), "kind": kind}),
+            )
             .await
             .expect(201);
         let org_id = org.json["id"].as_str().expect("org id").to_string();
@@ -345,7 +412,13 @@ impl TestApp {
     }
 
     /// An event of `org_id` at `at` posted by `organizer`; returns its id.
-    pub async fn event(&self, organizer: &User, org_id: &str, at: (f64, f64), hazardous: bool) -> String {
+    pub async fn event(
+        &self,
+        organizer: &User,
+        org_id: &str,
+        at: (f64, f64),
+        hazardous: bool,
+    ) -> String {
         let r = self
             .post(
                 "/api/v1/events",
@@ -363,7 +436,15 @@ impl TestApp {
     }
 
     /// A shift `starts_in` from the clock's now, lasting `hours`; returns its id.
-    pub async fn shift(&self, organizer: &User, event_id: &str, starts_in: Duration, hours: i64, capacity: u32, extra: Value) -> String {
+    pub async fn shift(
+        &self,
+        organizer: &User,
+        event_id: &str,
+        starts_in: Duration,
+        hours: i64,
+        capacity: u32,
+        extra: Value,
+    ) -> String {
         let starts = self.clock.now() + starts_in;
         let mut body = json!({
             "title": "上午班", "starts_at": starts.to_rfc3339(), "ends_at": (starts + Duration::hours(hours)).to_rfc3339(),
@@ -373,7 +454,11 @@ impl TestApp {
             map.extend(more.clone());
         }
         let r = self
-            .post(&format!("/api/v1/events/{event_id}/shifts"), Some(&organizer.token), body)
+            .post(
+                &format!("/api/v1/events/{event_id}/shifts"),
+                Some(&organizer.token),
+                body,
+            )
             .await
             .expect(201);
         r.json["id"].as_str().expect("shift id").to_string()
@@ -385,11 +470,23 @@ impl TestApp {
         let backend = db.get_database_backend();
         let mut counts = Vec::new();
         for table in [
-            "accounts", "sessions", "organizations", "memberships", "volunteer_profiles", "events",
-            "event_insurance", "shifts", "signups", "ledger_entries", "outbox",
+            "accounts",
+            "sessions",
+            "organizations",
+            "memberships",
+            "volunteer_profiles",
+            "events",
+            "event_insurance",
+            "shifts",
+            "signups",
+            "ledger_entries",
+            "outbox",
         ] {
             let row = db
-                .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    format!("SELECT COUNT(*) AS n FROM {table}"),
+                ))
                 .await
                 .expect("count")
                 .expect("a row");

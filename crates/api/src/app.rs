@@ -39,7 +39,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found() -> Response {
-    problem(StatusCode::NOT_FOUND, "not-found", "Not found", "no such resource".into())
+    problem(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "no such resource".into(),
+    )
 }
 
 async fn method_not_allowed() -> Response {
@@ -61,16 +66,26 @@ pub struct Application {
 impl Application {
     /// Binds the listener (port 0 picks a free port).
     pub async fn bind(state: AppState) -> anyhow::Result<Self> {
-        let address = format!("{}:{}", state.settings.server.host, state.settings.server.port);
+        let address = format!(
+            "{}:{}",
+            state.settings.server.host, state.settings.server.port
+        );
         let listener = TcpListener::bind(&address)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
-        Ok(Self { listener, router: router(state.clone()), state })
+        Ok(Self {
+            listener,
+            router: router(state.clone()),
+            state,
+        })
     }
 
     /// The port actually bound.
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     /// The state the server runs with.
@@ -79,8 +94,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         Ok(())
     }
 }

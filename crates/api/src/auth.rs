@@ -23,7 +23,10 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(parts).ok_or(ApiError::Unauthorized)?;
-        let resolved = state.store.resolve_session(&token_hash(token), state.clock.now()).await?;
+        let resolved = state
+            .store
+            .resolve_session(&token_hash(token), state.clock.now())
+            .await?;
         let (account, actor) = resolved.ok_or(ApiError::Unauthorized)?;
         Ok(Caller { account, actor })
     }

@@ -8,7 +8,10 @@ use icalendar::{Calendar, Component, Event, EventLike};
 pub fn confirmed_shifts(signups: &[MySignup], now: DateTime<Utc>) -> String {
     let mut calendar = Calendar::new();
     calendar.name("Hourbook");
-    for s in signups.iter().filter(|s| s.signup.status.holds_seat() && s.shift.status == "open") {
+    for s in signups
+        .iter()
+        .filter(|s| s.signup.status.holds_seat() && s.shift.status == "open")
+    {
         let event = Event::new()
             // A stable UID lets calendar apps update the entry instead of duplicating it.
             .uid(&format!("{}@hourbook", s.signup.id))

@@ -81,17 +81,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database schema is up to date");
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, password, name } } => {
-            let email = Email::parse(&email).map_err(|_| anyhow::anyhow!("--email is not an e-mail address"))?;
-            check_new_password(&password).map_err(|_| anyhow::anyhow!("--password must be at least 10 characters"))?;
-            let name = parse_name(&name, "name").map_err(|_| anyhow::anyhow!("--name must be 1-100 characters"))?;
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    password,
+                    name,
+                },
+        } => {
+            let email = Email::parse(&email)
+                .map_err(|_| anyhow::anyhow!("--email is not an e-mail address"))?;
+            check_new_password(&password)
+                .map_err(|_| anyhow::anyhow!("--password must be at least 10 characters"))?;
+            let name = parse_name(&name, "name")
+                .map_err(|_| anyhow::anyhow!("--name must be 1-100 characters"))?;
             let state = AppState::connect(settings, Clock::System).await?;
             let hash = state.hash_password(password).await?;
-            let account = state.store.ensure_platform_admin(&email, &name, &hash, state.clock.now()).await?;
+            let account = state
+                .store
+                .ensure_platform_admin(&email, &name, &hash, state.clock.now())
+                .await?;
             println!("platform admin {} ({})", account.email, account.id);
             Ok(())
         }
-        Command::Demo { command: DemoCommand::Load } => {
+        Command::Demo {
+            command: DemoCommand::Load,
+        } => {
             let state = AppState::connect(settings, Clock::System).await?;
             print_demo(&demo::load(&state).await?, &state);
             Ok(())
@@ -103,7 +118,12 @@ fn print_demo(summary: &hourbook_store::demo::DemoSummary, state: &AppState) {
     if summary.loaded {
         println!(
             "demo district loaded: {} organizations, {} volunteers, {} events, {} shifts, {} signups, {} verified records",
-            summary.organizations, summary.volunteers, summary.events, summary.shifts, summary.signups, summary.ledger_entries
+            summary.organizations,
+            summary.volunteers,
+            summary.events,
+            summary.shifts,
+            summary.signups,
+            summary.ledger_entries
         );
     } else {
         println!("demo district already loaded");
@@ -117,7 +137,9 @@ fn print_demo(summary: &hourbook_store::demo::DemoSummary, state: &AppState) {
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let state = AppState::connect(settings, Clock::System).await?;
     if with_demo {
-        let summary = demo::load(&state).await.context("cannot load the demo district")?;
+        let summary = demo::load(&state)
+            .await
+            .context("cannot load the demo district")?;
         print_demo(&summary, &state);
     }
     let app = Application::bind(state.clone()).await?;
@@ -125,7 +147,11 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     worker::spawn(&state.settings, state.store.clone(), stopped)?;
     let server = &state.settings.server;
     let url = if server.public_url.is_empty() {
-        let host = if server.host == "0.0.0.0" { "localhost" } else { server.host.as_str() };
+        let host = if server.host == "0.0.0.0" {
+            "localhost"
+        } else {
+            server.host.as_str()
+        };
         format!("http://{host}:{}/", app.port())
     } else {
         server.public_url.clone()

@@ -154,10 +154,14 @@ pub struct DemoSettings {
 impl Settings {
     /// Reads the defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut builder =
-            config::Config::builder().add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
         if let Some(path) = file {
-            anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+            anyhow::ensure!(
+                path.exists(),
+                "config file {} does not exist",
+                path.display()
+            );
             builder = builder.add_source(config::File::from(path));
         }
         builder = builder.add_source(
@@ -185,17 +189,25 @@ impl Settings {
             self.email.transport != "smtp" || !self.email.smtp_host.is_empty(),
             "email.smtp_host is required when email.transport is \"smtp\""
         );
-        anyhow::ensure!(!self.privacy.id_hash_key.is_empty(), "privacy.id_hash_key must not be empty");
-        anyhow::ensure!(self.auth.token_ttl_hours > 0, "auth.token_ttl_hours must be positive");
+        anyhow::ensure!(
+            !self.privacy.id_hash_key.is_empty(),
+            "privacy.id_hash_key must not be empty"
+        );
+        anyhow::ensure!(
+            self.auth.token_ttl_hours > 0,
+            "auth.token_ttl_hours must be positive"
+        );
         Ok(())
     }
 
     /// The district's time zone.
     pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {
-        self.rules
-            .timezone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("rules.timezone {:?} is not an IANA time zone", self.rules.timezone))
+        self.rules.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "rules.timezone {:?} is not an IANA time zone",
+                self.rules.timezone
+            )
+        })
     }
 }
 

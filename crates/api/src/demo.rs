@@ -20,8 +20,14 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoSummary> {
 pub fn logins() -> [(&'static str, &'static str); 4] {
     [
         (demo::DEMO_VOLUNTEER_EMAIL, "volunteer / 志愿者"),
-        (demo::DEMO_ORGANIZER_EMAIL, "organizer, League committee / 团区委组织者"),
-        (demo::DEMO_CENTRE_EMAIL, "organizer, community centre / 社区中心组织者"),
+        (
+            demo::DEMO_ORGANIZER_EMAIL,
+            "organizer, League committee / 团区委组织者",
+        ),
+        (
+            demo::DEMO_CENTRE_EMAIL,
+            "organizer, community centre / 社区中心组织者",
+        ),
         (demo::DEMO_VERIFIER_EMAIL, "school verifier / 学校审核员"),
     ]
 }

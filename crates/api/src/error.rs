@@ -73,14 +73,21 @@ fn problem_with(
         reasons,
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         use StatusCode as S;
         match self {
-            ApiError::BadRequest(detail) => problem(S::BAD_REQUEST, "bad-request", "Bad request", detail),
+            ApiError::BadRequest(detail) => {
+                problem(S::BAD_REQUEST, "bad-request", "Bad request", detail)
+            }
             ApiError::Unauthorized => problem(
                 S::UNAUTHORIZED,
                 "unauthorized",
@@ -93,28 +100,60 @@ impl IntoResponse for ApiError {
                 "Too many requests",
                 "too many failed attempts; try again later".into(),
             ),
-            ApiError::Unavailable(detail) => {
-                problem(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
-            }
+            ApiError::Unavailable(detail) => problem(
+                S::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                detail,
+            ),
             ApiError::Store(StoreError::Domain(DomainError::Invalid(errors))) => {
                 let detail = errors
                     .iter()
-                    .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+                    .map(|e| {
+                        if e.field.is_empty() {
+                            e.message.clone()
+                        } else {
+                            format!("{}: {}", e.field, e.message)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("; ");
-                problem_with(S::UNPROCESSABLE_ENTITY, "validation", "Invalid input", detail, &errors, &[])
+                problem_with(
+                    S::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    "Invalid input",
+                    detail,
+                    &errors,
+                    &[],
+                )
             }
             ApiError::Store(StoreError::Domain(DomainError::Ineligible(reasons))) => {
-                let detail = reasons.iter().map(|r| r.detail.clone()).collect::<Vec<_>>().join("; ");
-                problem_with(S::UNPROCESSABLE_ENTITY, "ineligible", "Not eligible for this shift", detail, &[], &reasons)
+                let detail = reasons
+                    .iter()
+                    .map(|r| r.detail.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                problem_with(
+                    S::UNPROCESSABLE_ENTITY,
+                    "ineligible",
+                    "Not eligible for this shift",
+                    detail,
+                    &[],
+                    &reasons,
+                )
             }
             ApiError::Store(StoreError::Domain(DomainError::Conflict(detail))) => {
                 problem(S::CONFLICT, "conflict", "Conflict", detail)
             }
-            ApiError::Store(StoreError::NotFound(what)) => {
-                problem(S::NOT_FOUND, "not-found", "Not found", format!("no such {what}"))
+            ApiError::Store(StoreError::NotFound(what)) => problem(
+                S::NOT_FOUND,
+                "not-found",
+                "Not found",
+                format!("no such {what}"),
+            ),
+            ApiError::Store(StoreError::Forbidden(why)) => {
+                problem(S::FORBIDDEN, "forbidden", "Forbidden", why.into())
             }
-            ApiError::Store(StoreError::Forbidden(why)) => problem(S::FORBIDDEN, "forbidden", "Forbidden", why.into()),
             ApiError::Store(e @ (StoreError::Database(_) | StoreError::Corrupt(_))) => internal(&e),
             ApiError::Internal(e) => internal(&*e),
         }

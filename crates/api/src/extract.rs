@@ -2,10 +2,10 @@
 //! is 400, a well-formed body with missing or mistyped fields is 422 naming the field.
 
 use crate::error::ApiError;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::body::Bytes;
 use hourbook_domain::DomainError;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -22,11 +22,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| {
-                let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 mime == "application/json" || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::BadRequest("send the body as JSON with Content-Type: application/json".into()));
+            return Err(ApiError::BadRequest(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
         }
         let body = Bytes::from_request(req, state)
             .await
@@ -39,12 +46,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// The syntax is checked first and on its own: a truncated body must be a 400 even when the
 /// part that did arrive already has a wrong field in it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        ApiError::from(DomainError::invalid(field, clean_serde_message(&err.into_inner().to_string())))
+        ApiError::from(DomainError::invalid(
+            field,
+            clean_serde_message(&err.into_inner().to_string()),
+        ))
     })
 }
 

@@ -4,11 +4,11 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use axum::routing::get;
-use axum::Router;
 use hourbook_store::events::EventFilter;
 use hourbook_store::page::PageRequest;
 use minijinja::{Environment, context};
@@ -103,18 +103,33 @@ struct ShiftCard {
     waitlist: u32,
 }
 
-async fn home(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<HomeQuery>) -> ApiResult<Html<String>> {
+async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<HomeQuery>,
+) -> ApiResult<Html<String>> {
     let en = english(q.lang.as_deref(), &headers);
     let now = state.clock.now();
     let events = state
         .store
-        .list_events(&EventFilter::default(), PageRequest { limit: 20, offset: 0 }, now)
+        .list_events(
+            &EventFilter::default(),
+            PageRequest {
+                limit: 20,
+                offset: 0,
+            },
+            now,
+        )
         .await?;
     let tz = state.rules.timezone;
     let mut cards = Vec::new();
     for event in events.items {
         let detail = state.store.event(event.id).await?;
-        let next = detail.shifts.iter().filter(|s| s.status == "open" && s.ends_at > now).take(3);
+        let next = detail
+            .shifts
+            .iter()
+            .filter(|s| s.status == "open" && s.ends_at > now)
+            .take(3);
         for s in next {
             let starts = s.starts_at.with_timezone(&tz);
             let ends = s.ends_at.with_timezone(&tz);
@@ -124,7 +139,11 @@ async fn home(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): Ap
                     event_title: event.title.clone(),
                     shift_title: s.title.clone(),
                     organization: event.organization_name.clone(),
-                    when: format!("{} – {}", starts.format("%Y-%m-%d %H:%M"), ends.format("%H:%M")),
+                    when: format!(
+                        "{} – {}",
+                        starts.format("%Y-%m-%d %H:%M"),
+                        ends.format("%H:%M")
+                    ),
                     address: s.address.clone(),
                     seats_left: s.seats_left,
                     capacity: s.capacity,

@@ -26,7 +26,10 @@ pub struct MemoryCounter {
 impl MemoryCounter {
     /// A counter whose windows last `window`.
     pub fn new(window: Duration) -> Self {
-        Self { window, counts: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            counts: Mutex::new(HashMap::new()),
+        }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, (u32, Instant)>) -> T) -> T {
@@ -64,7 +67,11 @@ pub struct RedisCounter {
 impl RedisCounter {
     /// A counter on `redis`; `prefix` keeps separate deployments (and tests) apart.
     pub fn new(redis: redis::aio::ConnectionManager, window: Duration, prefix: String) -> Self {
-        Self { redis, window, prefix }
+        Self {
+            redis,
+            window,
+            prefix,
+        }
     }
 
     fn key(&self, key: &str) -> String {
@@ -75,7 +82,10 @@ impl RedisCounter {
 #[async_trait]
 impl FailureCounter for RedisCounter {
     async fn failures(&self, key: &str) -> anyhow::Result<u32> {
-        let n: Option<u32> = redis::cmd("GET").arg(self.key(key)).query_async(&mut self.redis.clone()).await?;
+        let n: Option<u32> = redis::cmd("GET")
+            .arg(self.key(key))
+            .query_async(&mut self.redis.clone())
+            .await?;
         Ok(n.unwrap_or(0))
     }
 
@@ -95,7 +105,10 @@ impl FailureCounter for RedisCounter {
     }
 
     async fn reset(&self, key: &str) -> anyhow::Result<()> {
-        let _: i32 = redis::cmd("DEL").arg(self.key(key)).query_async(&mut self.redis.clone()).await?;
+        let _: i32 = redis::cmd("DEL")
+            .arg(self.key(key))
+            .query_async(&mut self.redis.clone())
+            .await?;
         Ok(())
     }
 }

@@ -39,23 +39,43 @@ impl AppState {
         let store = Store::connect(&DatabaseSettings {
             url: settings.database.url.clone(),
             max_connections: settings.database.max_connections,
-            acquire_timeout: std::time::Duration::from_secs(settings.database.acquire_timeout_seconds),
+            acquire_timeout: std::time::Duration::from_secs(
+                settings.database.acquire_timeout_seconds,
+            ),
         })
         .await
-        .with_context(|| format!("cannot open the database at {}", redact_url(&settings.database.url)))?;
-        store.migrate().await.context("cannot migrate the database")?;
-        let hasher = PasswordHasher::new(settings.auth.argon2_memory_kib, settings.auth.argon2_iterations)?;
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                redact_url(&settings.database.url)
+            )
+        })?;
+        store
+            .migrate()
+            .await
+            .context("cannot migrate the database")?;
+        let hasher = PasswordHasher::new(
+            settings.auth.argon2_memory_kib,
+            settings.auth.argon2_iterations,
+        )?;
         let dummy_hash = Arc::new(hasher.hash(&uuid::Uuid::new_v4().to_string())?);
         let window = std::time::Duration::from_secs(settings.auth.login_window_seconds);
-        let (redis, login_failures): (_, Arc<dyn FailureCounter>) = if settings.redis.url.is_empty() {
+        let (redis, login_failures): (_, Arc<dyn FailureCounter>) = if settings.redis.url.is_empty()
+        {
             (None, Arc::new(MemoryCounter::new(window)))
         } else {
-            let client = redis::Client::open(settings.redis.url.as_str()).context("invalid redis.url")?;
+            let client =
+                redis::Client::open(settings.redis.url.as_str()).context("invalid redis.url")?;
             let manager = redis::aio::ConnectionManager::new(client)
                 .await
-                .with_context(|| format!("cannot reach Redis at {}", redact_url(&settings.redis.url)))?;
+                .with_context(|| {
+                    format!("cannot reach Redis at {}", redact_url(&settings.redis.url))
+                })?;
             let prefix = settings.redis.key_prefix.clone();
-            (Some(manager.clone()), Arc::new(RedisCounter::new(manager, window, prefix)))
+            (
+                Some(manager.clone()),
+                Arc::new(RedisCounter::new(manager, window, prefix)),
+            )
         };
         let rules = SignupRules {
             ages: AgePolicy {
@@ -113,7 +133,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_error_messages() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }

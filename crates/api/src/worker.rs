@@ -17,15 +17,24 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<(Mailer, Mailbox)> {
         },
         _ => Transport::File(e.outbox_dir.clone().into()),
     };
-    let from: Mailbox = e.from.parse().with_context(|| format!("email.from {:?} is not an address", e.from))?;
+    let from: Mailbox = e
+        .from
+        .parse()
+        .with_context(|| format!("email.from {:?} is not an address", e.from))?;
     Ok((Mailer::new(&transport)?, from))
 }
 
 /// Spawns the worker; it stops when `shutdown` is set.
-pub fn spawn(settings: &Settings, store: Store, shutdown: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<()> {
+pub fn spawn(
+    settings: &Settings,
+    store: Store,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let (mailer, from) = mailer(settings)?;
     let tz = settings.timezone()?;
     let interval = std::time::Duration::from_secs(settings.email.poll_interval_seconds.max(1));
-    tokio::spawn(hourbook_notifications::run_worker(store, mailer, from, tz, interval, shutdown));
+    tokio::spawn(hourbook_notifications::run_worker(
+        store, mailer, from, tz, interval, shutdown,
+    ));
     Ok(())
 }

@@ -53,8 +53,15 @@ mod tests {
         assert!(!actor.may_organize(a));
         assert!(!actor.may_verify(b));
         assert!(!actor.may_administer(a));
-        let admin = Actor { platform_admin: true, memberships: vec![], ..actor };
+        let admin = Actor {
+            platform_admin: true,
+            memberships: vec![],
+            ..actor
+        };
         assert!(admin.may_administer(b));
-        assert!(!admin.may_organize(b), "platform admins do not run other organizations' events");
+        assert!(
+            !admin.may_organize(b),
+            "platform admins do not run other organizations' events"
+        );
     }
 }

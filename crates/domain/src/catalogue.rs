@@ -193,9 +193,18 @@ mod tests {
     #[test]
     fn names_round_trip_through_strings_and_json() {
         assert_eq!(Skill::from_str("first_aid").unwrap(), Skill::FirstAid);
-        assert_eq!(Skill::PsychologicalCounselling.as_str(), "psychological_counselling");
-        assert_eq!(serde_json::to_string(&Campaign::DrowningPrevention).unwrap(), "\"drowning_prevention\"");
+        assert_eq!(
+            Skill::PsychologicalCounselling.as_str(),
+            "psychological_counselling"
+        );
+        assert_eq!(
+            serde_json::to_string(&Campaign::DrowningPrevention).unwrap(),
+            "\"drowning_prevention\""
+        );
         assert!(Campaign::from_str("party").is_err());
-        assert_eq!(OrganizationKind::from_str("league_committee").unwrap(), OrganizationKind::LeagueCommittee);
+        assert_eq!(
+            OrganizationKind::from_str("league_committee").unwrap(),
+            OrganizationKind::LeagueCommittee
+        );
     }
 }

@@ -61,33 +61,53 @@ impl Assessment {
 
 /// Checks a volunteer's profile against a shift. `tz` is where the shift happens: ages and
 /// availability are judged on its local calendar.
-pub fn assess(profile: &VolunteerProfile, shift: &ShiftFacts, policy: &AgePolicy, tz: Tz) -> Assessment {
+pub fn assess(
+    profile: &VolunteerProfile,
+    shift: &ShiftFacts,
+    policy: &AgePolicy,
+    tz: Tz,
+) -> Assessment {
     let mut rules = Vec::new();
     let date = shift.local_date(tz);
     let age = age_on(profile.birth_date, date);
     if let Some(min) = shift.min_age
         && age < min
     {
-        rules.push(reason("too_young", format!("this shift needs volunteers aged {min} or over; you will be {age}")));
+        rules.push(reason(
+            "too_young",
+            format!("this shift needs volunteers aged {min} or over; you will be {age}"),
+        ));
     }
     if let Some(max) = shift.max_age
         && age > max
     {
-        rules.push(reason("too_old", format!("this shift is for volunteers aged {max} or under; you will be {age}")));
+        rules.push(reason(
+            "too_old",
+            format!("this shift is for volunteers aged {max} or under; you will be {age}"),
+        ));
     }
     if age < policy.minimum_age {
-        rules.push(reason("below_minimum_age", format!("volunteers must be at least {}", policy.minimum_age)));
+        rules.push(reason(
+            "below_minimum_age",
+            format!("volunteers must be at least {}", policy.minimum_age),
+        ));
     }
     if age < policy.adult_age && !profile.guardian_consented() {
         rules.push(reason(
             "guardian_consent_missing",
-            format!("volunteers under {} need a guardian's recorded consent", policy.adult_age),
+            format!(
+                "volunteers under {} need a guardian's recorded consent",
+                policy.adult_age
+            ),
         ));
     }
     for skill in &shift.required_skills {
         let holding = profile.skills.iter().find(|h| h.skill == *skill);
         match holding {
-            None => rules.push(reason("missing_skill", format!("requires {}", skill.as_str()))),
+            None => rules.push(reason(
+                "missing_skill",
+                format!("requires {}", skill.as_str()),
+            )),
             Some(h) if !h.valid_on(date) => rules.push(reason(
                 "certificate_expired",
                 format!("requires a {} certificate valid on {date}", skill.as_str()),
@@ -101,11 +121,18 @@ pub fn assess(profile: &VolunteerProfile, shift: &ShiftFacts, policy: &AgePolicy
     if distance > profile.travel_radius_km {
         preferences.push(reason(
             "outside_travel_radius",
-            format!("{} km away, beyond your {} km", round_km(distance), profile.travel_radius_km),
+            format!(
+                "{} km away, beyond your {} km",
+                round_km(distance),
+                profile.travel_radius_km
+            ),
         ));
     }
     if !availability_covers(profile, shift, tz) {
-        preferences.push(reason("not_available", "outside your weekly availability".to_string()));
+        preferences.push(reason(
+            "not_available",
+            "outside your weekly availability".to_string(),
+        ));
     }
     Assessment { rules, preferences }
 }
@@ -144,7 +171,10 @@ mod tests {
         VolunteerProfile {
             birth_date: birth.parse().unwrap(),
             phone: None,
-            home: Coordinates { lat: 31.24, lon: 121.40 },
+            home: Coordinates {
+                lat: 31.24,
+                lon: 121.40,
+            },
             travel_radius_km: 5.0,
             skills: vec![],
             availability: vec![],
@@ -161,7 +191,10 @@ mod tests {
             // 08:30-11:30 in Shanghai on Monday 2027-07-05.
             starts_at: "2027-07-05T00:30:00Z".parse().unwrap(),
             ends_at: "2027-07-05T03:30:00Z".parse().unwrap(),
-            location: Coordinates { lat: 31.25, lon: 121.41 },
+            location: Coordinates {
+                lat: 31.25,
+                lon: 121.41,
+            },
             required_skills: vec![],
             min_age: None,
             max_age: None,
@@ -174,7 +207,12 @@ mod tests {
 
     #[test]
     fn an_adult_with_no_limits_may_take_an_open_shift() {
-        let a = assess(&profile("2000-01-01"), &shift(), &AgePolicy::default(), SHANGHAI);
+        let a = assess(
+            &profile("2000-01-01"),
+            &shift(),
+            &AgePolicy::default(),
+            SHANGHAI,
+        );
         assert!(a.may_be_proposed(), "{a:?}");
     }
 
@@ -182,23 +220,45 @@ mod tests {
     fn age_is_judged_on_the_shifts_local_date() {
         // Turns 16 on 2027-07-05; the shift starts 00:30 UTC, which is already the 5th in Shanghai.
         let mut p = profile("2011-07-05");
-        p.guardian = Some(Guardian { name: "王芳".into(), email: "w@x.cn".into(), phone: "13800000000".into(), consent_given: true });
+        p.guardian = Some(Guardian {
+            name: "王芳".into(),
+            email: "w@x.cn".into(),
+            phone: "13800000000".into(),
+            consent_given: true,
+        });
         let mut s = shift();
         s.min_age = Some(16);
         assert!(assess(&p, &s, &AgePolicy::default(), SHANGHAI).may_sign_up());
         p.birth_date = "2011-07-06".parse().unwrap();
-        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["too_young"]);
+        assert_eq!(
+            codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules),
+            ["too_young"]
+        );
         s.min_age = None;
         s.max_age = Some(14);
-        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["too_old"]);
+        assert_eq!(
+            codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules),
+            ["too_old"]
+        );
     }
 
     #[test]
     fn minors_need_recorded_guardian_consent() {
         let mut p = profile("2010-01-01");
-        assert_eq!(codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules), ["guardian_consent_missing"]);
-        p.guardian = Some(Guardian { name: "李强".into(), email: "l@x.cn".into(), phone: "13800000000".into(), consent_given: false });
-        assert_eq!(codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules), ["guardian_consent_missing"]);
+        assert_eq!(
+            codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules),
+            ["guardian_consent_missing"]
+        );
+        p.guardian = Some(Guardian {
+            name: "李强".into(),
+            email: "l@x.cn".into(),
+            phone: "13800000000".into(),
+            consent_given: false,
+        });
+        assert_eq!(
+            codes(&assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).rules),
+            ["guardian_consent_missing"]
+        );
         p.guardian.as_mut().unwrap().consent_given = true;
         assert!(assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).may_sign_up());
     }
@@ -208,12 +268,24 @@ mod tests {
         let mut s = shift();
         s.required_skills = vec![Skill::Lifeguard, Skill::Swimming];
         let mut p = profile("2000-01-01");
-        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["missing_skill", "missing_skill"]);
+        assert_eq!(
+            codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules),
+            ["missing_skill", "missing_skill"]
+        );
         p.skills = vec![
-            SkillHolding { skill: Skill::Lifeguard, certificate_expires_on: Some("2027-07-04".parse().unwrap()) },
-            SkillHolding { skill: Skill::Swimming, certificate_expires_on: None },
+            SkillHolding {
+                skill: Skill::Lifeguard,
+                certificate_expires_on: Some("2027-07-04".parse().unwrap()),
+            },
+            SkillHolding {
+                skill: Skill::Swimming,
+                certificate_expires_on: None,
+            },
         ];
-        assert_eq!(codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules), ["certificate_expired"]);
+        assert_eq!(
+            codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules),
+            ["certificate_expired"]
+        );
         p.skills[0].certificate_expires_on = Some("2027-07-05".parse().unwrap());
         assert!(assess(&p, &s, &AgePolicy::default(), SHANGHAI).may_sign_up());
     }
@@ -230,7 +302,10 @@ mod tests {
         let a = assess(&p, &shift(), &AgePolicy::default(), SHANGHAI);
         assert!(a.may_sign_up());
         assert!(!a.may_be_proposed());
-        assert_eq!(codes(&a.preferences), ["outside_travel_radius", "not_available"]);
+        assert_eq!(
+            codes(&a.preferences),
+            ["outside_travel_radius", "not_available"]
+        );
         p.travel_radius_km = 5.0;
         p.availability[0].start = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
         assert!(assess(&p, &shift(), &AgePolicy::default(), SHANGHAI).may_be_proposed());

@@ -45,17 +45,27 @@ impl EventInput {
         if self.description.chars().count() > 5000 {
             v.error("description", "must be at most 5000 characters");
         }
-        self.risks = self.risks.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        self.risks = self
+            .risks
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
         if self.hazardous && self.risks.is_none() {
             v.error("risks", "a hazardous event must state its risks");
         }
         self.category = self.category.trim().to_lowercase();
         let category_ok = (1..=64).contains(&self.category.len())
-            && self.category.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && self
+                .category
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !category_ok {
             v.error("category", "must be 1-64 characters of a-z, 0-9 and _");
         }
-        v.check(Coordinates::parse(self.location.lat, self.location.lon, "location"));
+        v.check(Coordinates::parse(
+            self.location.lat,
+            self.location.lon,
+            "location",
+        ));
         match v.check(parse_name(&self.address, "address")) {
             Some(address) if address.chars().count() <= 200 => self.address = address,
             Some(_) => v.error("address", "must be at most 200 characters"),
@@ -109,9 +119,16 @@ mod tests {
             "address": "苏州河岸"
         }))
         .unwrap();
-        let DomainError::Invalid(fields) = input.clone().validate().unwrap_err() else { panic!() };
+        let DomainError::Invalid(fields) = input.clone().validate().unwrap_err() else {
+            panic!()
+        };
         assert_eq!(fields[0].field, "risks");
-        let ok = EventInput { risks: Some("水边滑倒".into()), ..input }.validate().unwrap();
+        let ok = EventInput {
+            risks: Some("水边滑倒".into()),
+            ..input
+        }
+        .validate()
+        .unwrap();
         assert_eq!(ok.category, "safety");
     }
 }

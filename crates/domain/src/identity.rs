@@ -11,7 +11,8 @@ impl Email {
     /// Accepts `local@domain.tld` of at most 254 characters.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
-        let invalid = || DomainError::invalid("email", "must be an e-mail address like name@example.com");
+        let invalid =
+            || DomainError::invalid("email", "must be an e-mail address like name@example.com");
         if email.len() > 254 || email.chars().any(char::is_whitespace) {
             return Err(invalid());
         }
@@ -46,7 +47,10 @@ pub fn check_new_password(password: &str) -> Result<(), DomainError> {
         ));
     }
     if chars > 200 {
-        return Err(DomainError::invalid("password", "must be at most 200 characters"));
+        return Err(DomainError::invalid(
+            "password",
+            "must be at most 200 characters",
+        ));
     }
     Ok(())
 }
@@ -57,7 +61,10 @@ pub fn parse_name(raw: &str, field: &str) -> Result<String, DomainError> {
     match name.chars().count() {
         0 => Err(DomainError::invalid(field, "must not be empty")),
         1..=100 => Ok(name.to_string()),
-        _ => Err(DomainError::invalid(field, "must be at most 100 characters")),
+        _ => Err(DomainError::invalid(
+            field,
+            "must be at most 100 characters",
+        )),
     }
 }
 
@@ -83,7 +90,8 @@ impl IdNumber {
     /// Validates length, digits, the embedded birth date and the ISO 7064 MOD 11-2 check character.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let id = raw.trim().to_uppercase();
-        let invalid = || DomainError::invalid("id_number", "is not a valid 18-character ID-card number");
+        let invalid =
+            || DomainError::invalid("id_number", "is not a valid 18-character ID-card number");
         let bytes = id.as_bytes();
         if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
             return Err(invalid());
@@ -121,8 +129,13 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Li.Ming@Example.COM ").unwrap().as_str(), "li.ming@example.com");
-        for bad in ["", "a", "a@b", "@b.cn", "a@.cn", "a@b.", "a b@c.cn", "a@b@c.cn"] {
+        assert_eq!(
+            Email::parse(" Li.Ming@Example.COM ").unwrap().as_str(),
+            "li.ming@example.com"
+        );
+        for bad in [
+            "", "a", "a@b", "@b.cn", "a@.cn", "a@b.", "a b@c.cn", "a@b@c.cn",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

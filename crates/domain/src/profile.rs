@@ -56,7 +56,8 @@ impl SkillHolding {
         if !self.skill.requires_certificate() {
             return true;
         }
-        self.certificate_expires_on.is_some_and(|expires| expires >= day)
+        self.certificate_expires_on
+            .is_some_and(|expires| expires >= day)
     }
 }
 
@@ -151,13 +152,23 @@ pub struct VolunteerProfile {
 
 impl ProfileInput {
     /// Checks every field and the minors' rules as of `today`.
-    pub fn validate(self, today: NaiveDate, policy: &AgePolicy) -> Result<VolunteerProfile, DomainError> {
+    pub fn validate(
+        self,
+        today: NaiveDate,
+        policy: &AgePolicy,
+    ) -> Result<VolunteerProfile, DomainError> {
         let mut v = Validator::new();
         let age = age_on(self.birth_date, today);
         if self.birth_date > today {
             v.error("birth_date", "must be in the past");
         } else if age < policy.minimum_age {
-            v.error("birth_date", format!("volunteers must be at least {} years old", policy.minimum_age));
+            v.error(
+                "birth_date",
+                format!(
+                    "volunteers must be at least {} years old",
+                    policy.minimum_age
+                ),
+            );
         } else if age > 120 {
             v.error("birth_date", "is not plausible");
         }
@@ -176,20 +187,35 @@ impl ProfileInput {
         }
         for (i, slot) in self.availability.iter().enumerate() {
             if !(1..=7).contains(&slot.weekday) {
-                v.error(format!("availability[{i}].weekday"), "must be 1 (Monday) to 7 (Sunday)");
+                v.error(
+                    format!("availability[{i}].weekday"),
+                    "must be 1 (Monday) to 7 (Sunday)",
+                );
             }
             if slot.end <= slot.start {
                 v.error(format!("availability[{i}].end"), "must be after start");
             }
         }
-        let student_number = self.student_number.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if student_number.as_ref().is_some_and(|s| s.chars().count() > 40) {
+        let student_number = self
+            .student_number
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if student_number
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 40)
+        {
             v.error("student_number", "must be at most 40 characters");
         }
         if student_number.is_some() && self.school_organization_id.is_none() {
-            v.error("school_organization_id", "is required with a student number");
+            v.error(
+                "school_organization_id",
+                "is required with a student number",
+            );
         }
-        let id_number = self.id_number.as_deref().and_then(|raw| v.check(IdNumber::parse(raw)));
+        let id_number = self
+            .id_number
+            .as_deref()
+            .and_then(|raw| v.check(IdNumber::parse(raw)));
         let guardian = self.guardian.map(|g| {
             if let Err(e) = parse_name(&g.name, "guardian.name") {
                 v.check::<()>(Err(e));
@@ -208,11 +234,17 @@ impl ProfileInput {
             if !guardian.as_ref().is_some_and(|g| g.consent_given) {
                 v.error(
                     "guardian.consent_given",
-                    format!("volunteers under {} need a guardian's consent to register", policy.sensitive_under),
+                    format!(
+                        "volunteers under {} need a guardian's consent to register",
+                        policy.sensitive_under
+                    ),
                 );
             }
         } else if age < policy.adult_age && guardian.is_none() {
-            v.error("guardian", format!("volunteers under {} must name a guardian", policy.adult_age));
+            v.error(
+                "guardian",
+                format!("volunteers under {} must name a guardian", policy.adult_age),
+            );
         }
         let profile = VolunteerProfile {
             birth_date: self.birth_date,
@@ -233,7 +265,10 @@ impl ProfileInput {
 
 fn check_phone(v: &mut Validator, phone: &str, field: &str) {
     let digits = phone.trim().trim_start_matches('+');
-    let ok = (5..=20).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    let ok = (5..=20).contains(&digits.len())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
     if !ok {
         v.error(field, "must be a phone number of 5 to 20 digits");
     }
@@ -261,7 +296,8 @@ mod hh_mm {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let raw = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&raw, "%H:%M").map_err(|_| serde::de::Error::custom("expected a time as HH:MM"))
+        NaiveTime::parse_from_str(&raw, "%H:%M")
+            .map_err(|_| serde::de::Error::custom("expected a time as HH:MM"))
     }
 }
 
@@ -291,14 +327,21 @@ mod tests {
 
     #[test]
     fn adults_need_no_guardian() {
-        let p = input("2000-01-01").validate(day("2026-11-26"), &AgePolicy::default()).unwrap();
-        assert_eq!(p.availability[0].start, NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        let p = input("2000-01-01")
+            .validate(day("2026-11-26"), &AgePolicy::default())
+            .unwrap();
+        assert_eq!(
+            p.availability[0].start,
+            NaiveTime::from_hms_opt(8, 0, 0).unwrap()
+        );
     }
 
     #[test]
     fn minors_must_name_a_guardian_and_children_need_consent() {
         let today = day("2026-11-26");
-        let err = input("2010-01-01").validate(today, &AgePolicy::default()).unwrap_err();
+        let err = input("2010-01-01")
+            .validate(today, &AgePolicy::default())
+            .unwrap_err();
         assert!(matches!(err, DomainError::Invalid(ref f) if f[0].field == "guardian"));
 
         let mut child = input("2015-01-01");
@@ -308,12 +351,19 @@ mod tests {
             phone: "13800000000".into(),
             consent_given: false,
         });
-        let err = child.clone().validate(today, &AgePolicy::default()).unwrap_err();
-        assert!(matches!(err, DomainError::Invalid(ref f) if f[0].field == "guardian.consent_given"));
+        let err = child
+            .clone()
+            .validate(today, &AgePolicy::default())
+            .unwrap_err();
+        assert!(
+            matches!(err, DomainError::Invalid(ref f) if f[0].field == "guardian.consent_given")
+        );
         child.guardian.as_mut().unwrap().consent_given = true;
         assert!(child.validate(today, &AgePolicy::default()).is_ok());
 
-        let err = input("2023-01-01").validate(today, &AgePolicy::default()).unwrap_err();
+        let err = input("2023-01-01")
+            .validate(today, &AgePolicy::default())
+            .unwrap_err();
         assert!(matches!(err, DomainError::Invalid(ref f) if f[0].field == "birth_date"));
     }
 
@@ -321,23 +371,41 @@ mod tests {
     fn reports_every_bad_field_at_once() {
         let mut p = input("2000-01-01");
         p.travel_radius_km = -1.0;
-        p.home = Coordinates { lat: 99.0, lon: 0.0 };
+        p.home = Coordinates {
+            lat: 99.0,
+            lon: 0.0,
+        };
         p.availability[0].end = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
-        let DomainError::Invalid(fields) = p.validate(day("2026-11-26"), &AgePolicy::default()).unwrap_err() else {
+        let DomainError::Invalid(fields) = p
+            .validate(day("2026-11-26"), &AgePolicy::default())
+            .unwrap_err()
+        else {
             panic!()
         };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["home.lat", "travel_radius_km", "availability[0].end"]);
+        assert_eq!(
+            names,
+            ["home.lat", "travel_radius_km", "availability[0].end"]
+        );
     }
 
     #[test]
     fn certificate_skills_count_only_until_expiry() {
-        let lifeguard = SkillHolding { skill: Skill::Lifeguard, certificate_expires_on: Some(day("2027-06-30")) };
+        let lifeguard = SkillHolding {
+            skill: Skill::Lifeguard,
+            certificate_expires_on: Some(day("2027-06-30")),
+        };
         assert!(lifeguard.valid_on(day("2027-06-30")));
         assert!(!lifeguard.valid_on(day("2027-07-01")));
-        let uncertified = SkillHolding { skill: Skill::FirstAid, certificate_expires_on: None };
+        let uncertified = SkillHolding {
+            skill: Skill::FirstAid,
+            certificate_expires_on: None,
+        };
         assert!(!uncertified.valid_on(day("2020-01-01")));
-        let swimming = SkillHolding { skill: Skill::Swimming, certificate_expires_on: None };
+        let swimming = SkillHolding {
+            skill: Skill::Swimming,
+            certificate_expires_on: None,
+        };
         assert!(swimming.valid_on(day("2027-07-01")));
     }
 }

@@ -6,7 +6,19 @@ use strum::{AsRefStr, EnumString, IntoStaticStr};
 use uuid::Uuid;
 
 /// Where a signup stands. See DESIGN.md, "Participation states".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumString, AsRefStr, IntoStaticStr)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumString,
+    AsRefStr,
+    IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum SignupStatus {
@@ -40,7 +52,10 @@ impl SignupStatus {
     pub fn holds_seat(self) -> bool {
         matches!(
             self,
-            SignupStatus::Confirmed | SignupStatus::CheckedIn | SignupStatus::CheckedOut | SignupStatus::Verified
+            SignupStatus::Confirmed
+                | SignupStatus::CheckedIn
+                | SignupStatus::CheckedOut
+                | SignupStatus::Verified
         )
     }
 
@@ -51,7 +66,10 @@ impl SignupStatus {
 
     /// Whether the volunteer may still withdraw.
     pub fn may_cancel(self) -> bool {
-        matches!(self, SignupStatus::Requested | SignupStatus::Confirmed | SignupStatus::Waitlisted)
+        matches!(
+            self,
+            SignupStatus::Requested | SignupStatus::Confirmed | SignupStatus::Waitlisted
+        )
     }
 }
 
@@ -163,11 +181,20 @@ mod tests {
     use super::*;
 
     fn waiting(n: u128, minor: bool) -> Waiting {
-        Waiting { signup_id: Uuid::from_u128(n), minor, overlapping: false }
+        Waiting {
+            signup_id: Uuid::from_u128(n),
+            minor,
+            overlapping: false,
+        }
     }
 
     fn seats(capacity: u32, ratio: Option<u32>, adults: u32, minors: u32) -> Seats {
-        Seats { capacity, minors_per_adult: ratio, adults, minors }
+        Seats {
+            capacity,
+            minors_per_adult: ratio,
+            adults,
+            minors,
+        }
     }
 
     #[test]
@@ -188,7 +215,10 @@ mod tests {
         // When an adult arrives after the minor, the adult's seat lets the minor in too,
         // and the minor, who came first, is seated right after.
         let adult = waiting(2, false);
-        assert_eq!(s.seat_waiting(&[minor, adult]), [Uuid::from_u128(2), Uuid::from_u128(1)]);
+        assert_eq!(
+            s.seat_waiting(&[minor, adult]),
+            [Uuid::from_u128(2), Uuid::from_u128(1)]
+        );
     }
 
     #[test]
@@ -196,7 +226,10 @@ mod tests {
         let mut busy = waiting(1, false);
         busy.overlapping = true;
         let s = seats(1, None, 0, 0);
-        assert_eq!(s.seat_waiting(&[busy, waiting(2, false)]), [Uuid::from_u128(2)]);
+        assert_eq!(
+            s.seat_waiting(&[busy, waiting(2, false)]),
+            [Uuid::from_u128(2)]
+        );
         assert_eq!(s.obstacle(&busy), Some(WaitReason::Overlap));
     }
 

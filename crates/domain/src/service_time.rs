@@ -40,8 +40,14 @@ mod tests {
     #[test]
     fn is_never_negative() {
         let shift = (t("08:00"), t("11:00"));
-        assert_eq!(service_minutes(t("12:00"), t("13:00"), shift, Duration::zero()), 0);
-        assert_eq!(service_minutes(t("10:00"), t("09:00"), shift, Duration::zero()), 0);
+        assert_eq!(
+            service_minutes(t("12:00"), t("13:00"), shift, Duration::zero()),
+            0
+        );
+        assert_eq!(
+            service_minutes(t("10:00"), t("09:00"), shift, Duration::zero()),
+            0
+        );
     }
 
     #[test]

@@ -85,7 +85,10 @@ impl ShiftInput {
         if ends_at <= starts_at {
             v.error("ends_at", "must be after starts_at");
         } else if ends_at - starts_at > chrono::Duration::hours(MAX_SHIFT_HOURS) {
-            v.error("ends_at", format!("a shift may last at most {MAX_SHIFT_HOURS} hours"));
+            v.error(
+                "ends_at",
+                format!("a shift may last at most {MAX_SHIFT_HOURS} hours"),
+            );
         }
         if ends_at <= now {
             v.error("ends_at", "must be in the future");
@@ -96,7 +99,10 @@ impl ShiftInput {
         if let Some(at) = self.location {
             v.check(Coordinates::parse(at.lat, at.lon, "location"));
         }
-        let address = self.address.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+        let address = self
+            .address
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty());
         if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
             v.error("address", "must be at most 200 characters");
         }
@@ -176,7 +182,10 @@ mod tests {
         }))
         .validate(now())
         .unwrap();
-        assert_eq!(shift.starts_at, "2027-07-05T00:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            shift.starts_at,
+            "2027-07-05T00:30:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
         assert_eq!(shift.required_skills, [Skill::Childcare]);
         assert_eq!(shift.preferred_skills, [Skill::FirstAid]);
     }
@@ -189,16 +198,31 @@ mod tests {
         }))
         .validate(now())
         .unwrap_err();
-        let DomainError::Invalid(fields) = err else { panic!() };
+        let DomainError::Invalid(fields) = err else {
+            panic!()
+        };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["title", "ends_at", "capacity", "required_skills[0]", "max_age"]);
+        assert_eq!(
+            names,
+            [
+                "title",
+                "ends_at",
+                "capacity",
+                "required_skills[0]",
+                "max_age"
+            ]
+        );
     }
 
     #[test]
     fn rejects_shifts_in_the_past_or_too_long() {
-        let past = input(json!({"title": "t", "starts_at": "2027-05-01T08:00:00Z", "ends_at": "2027-05-01T09:00:00Z", "capacity": 1}));
+        let past = input(
+            json!({"title": "t", "starts_at": "2027-05-01T08:00:00Z", "ends_at": "2027-05-01T09:00:00Z", "capacity": 1}),
+        );
         assert!(past.validate(now()).is_err());
-        let long = input(json!({"title": "t", "starts_at": "2027-07-01T08:00:00Z", "ends_at": "2027-07-02T09:00:00Z", "capacity": 1}));
+        let long = input(
+            json!({"title": "t", "starts_at": "2027-07-01T08:00:00Z", "ends_at": "2027-07-02T09:00:00Z", "capacity": 1}),
+        );
         assert!(long.validate(now()).is_err());
     }
 }

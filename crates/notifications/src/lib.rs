@@ -57,16 +57,23 @@ impl Mailer {
     pub fn new(transport: &Transport) -> Result<Self, NotifyError> {
         match transport {
             Transport::File(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| NotifyError::Config(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    NotifyError::Config(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 Ok(Mailer::File(AsyncFileTransport::new(dir)))
             }
-            Transport::Smtp { host, port, username, password } => {
+            Transport::Smtp {
+                host,
+                port,
+                username,
+                password,
+            } => {
                 let mut builder = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
                     .map_err(|e| NotifyError::Config(e.to_string()))?
                     .port(*port);
                 if !username.is_empty() {
-                    builder = builder.credentials(Credentials::new(username.clone(), password.clone()));
+                    builder =
+                        builder.credentials(Credentials::new(username.clone(), password.clone()));
                 }
                 Ok(Mailer::Smtp(builder.build()))
             }
@@ -75,8 +82,16 @@ impl Mailer {
 
     async fn send(&self, message: Message) -> Result<(), (String, bool)> {
         match self {
-            Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(|e| (e.to_string(), false)),
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent())),
+            Mailer::File(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| (e.to_string(), false)),
+            Mailer::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| (e.to_string(), e.is_permanent())),
         }
     }
 }
@@ -90,22 +105,74 @@ pub fn render_text(message: &OutboxMessage, tz: Tz) -> (String, String) {
         .and_then(|t| t.parse::<DateTime<Utc>>().ok())
         .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default();
-    let (event, shift, address, name) = (s("event_title"), s("shift_title"), s("address"), s("recipient_name"));
+    let (event, shift, address, name) = (
+        s("event_title"),
+        s("shift_title"),
+        s("address"),
+        s("recipient_name"),
+    );
     let english = message.locale.starts_with("en");
     let (subject, line) = match (message.kind, english) {
-        (MessageKind::SignupConfirmed, false) => ("报名成功", format!("您已确认参加「{event} · {shift}」，时间 {when}，地点 {address}。")),
-        (MessageKind::SignupConfirmed, true) => ("You're signed up", format!("You are confirmed for \"{event} · {shift}\" at {when}, {address}.")),
-        (MessageKind::SignupWaitlisted, false) => ("已进入候补", format!("「{event} · {shift}」（{when}）已满，您在候补名单中，有空位时会通知您。")),
-        (MessageKind::SignupWaitlisted, true) => ("You're on the waitlist", format!("\"{event} · {shift}\" ({when}) is full; you are on the waitlist and will hear from us if a seat frees up.")),
-        (MessageKind::WaitlistPromoted, false) => ("候补转正", format!("有空位了：您已确认参加「{event} · {shift}」，时间 {when}，地点 {address}。")),
-        (MessageKind::WaitlistPromoted, true) => ("A seat is yours", format!("A seat freed up: you are now confirmed for \"{event} · {shift}\" at {when}, {address}.")),
-        (MessageKind::ShiftCancelled, false) => ("岗位已取消", format!("组织方取消了「{event} · {shift}」（{when}），请勿前往。")),
-        (MessageKind::ShiftCancelled, true) => ("Shift cancelled", format!("The organizer cancelled \"{event} · {shift}\" ({when}). Please do not go.")),
-        (MessageKind::HoursVerified, false) => ("服务时长已认证", format!("「{event} · {shift}」的 {} 分钟服务时长已认证并记入您的记录。", p["minutes"])),
-        (MessageKind::HoursVerified, true) => ("Hours verified", format!("{} minutes for \"{event} · {shift}\" are verified and in your record.", p["minutes"])),
+        (MessageKind::SignupConfirmed, false) => (
+            "报名成功",
+            format!("您已确认参加「{event} · {shift}」，时间 {when}，地点 {address}。"),
+        ),
+        (MessageKind::SignupConfirmed, true) => (
+            "You're signed up",
+            format!("You are confirmed for \"{event} · {shift}\" at {when}, {address}."),
+        ),
+        (MessageKind::SignupWaitlisted, false) => (
+            "已进入候补",
+            format!("「{event} · {shift}」（{when}）已满，您在候补名单中，有空位时会通知您。"),
+        ),
+        (MessageKind::SignupWaitlisted, true) => (
+            "You're on the waitlist",
+            format!(
+                "\"{event} · {shift}\" ({when}) is full; you are on the waitlist and will hear from us if a seat frees up."
+            ),
+        ),
+        (MessageKind::WaitlistPromoted, false) => (
+            "候补转正",
+            format!("有空位了：您已确认参加「{event} · {shift}」，时间 {when}，地点 {address}。"),
+        ),
+        (MessageKind::WaitlistPromoted, true) => (
+            "A seat is yours",
+            format!(
+                "A seat freed up: you are now confirmed for \"{event} · {shift}\" at {when}, {address}."
+            ),
+        ),
+        (MessageKind::ShiftCancelled, false) => (
+            "岗位已取消",
+            format!("组织方取消了「{event} · {shift}」（{when}），请勿前往。"),
+        ),
+        (MessageKind::ShiftCancelled, true) => (
+            "Shift cancelled",
+            format!("The organizer cancelled \"{event} · {shift}\" ({when}). Please do not go."),
+        ),
+        (MessageKind::HoursVerified, false) => (
+            "服务时长已认证",
+            format!(
+                "「{event} · {shift}」的 {} 分钟服务时长已认证并记入您的记录。",
+                p["minutes"]
+            ),
+        ),
+        (MessageKind::HoursVerified, true) => (
+            "Hours verified",
+            format!(
+                "{} minutes for \"{event} · {shift}\" are verified and in your record.",
+                p["minutes"]
+            ),
+        ),
     };
-    let greeting = if english { format!("Hello {name},") } else { format!("{name}，您好：") };
-    (format!("Hourbook · {subject}"), format!("{greeting}\n\n{line}\n\n— Hourbook\n"))
+    let greeting = if english {
+        format!("Hello {name},")
+    } else {
+        format!("{name}，您好：")
+    };
+    (
+        format!("Hourbook · {subject}"),
+        format!("{greeting}\n\n{line}\n\n— Hourbook\n"),
+    )
 }
 
 fn build(message: &OutboxMessage, from: &Mailbox, tz: Tz) -> Result<Message, String> {
@@ -126,7 +193,13 @@ fn build(message: &OutboxMessage, from: &Mailbox, tz: Tz) -> Result<Message, Str
 }
 
 /// Sends every due message once; returns how many went out.
-pub async fn deliver_due(store: &Store, mailer: &Mailer, from: &Mailbox, tz: Tz, now: DateTime<Utc>) -> Result<usize, NotifyError> {
+pub async fn deliver_due(
+    store: &Store,
+    mailer: &Mailer,
+    from: &Mailbox,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<usize, NotifyError> {
     let mut sent = 0;
     for message in store.due_messages(now, 100).await? {
         let outcome = match build(&message, from, tz) {
@@ -140,9 +213,12 @@ pub async fn deliver_due(store: &Store, mailer: &Mailer, from: &Mailbox, tz: Tz,
             }
             Err((error, permanent)) => {
                 // Exponential backoff: 1, 2, 4 ... minutes, at most a day.
-                let retry_in = Duration::minutes(1_i64 << message.attempts.clamp(0, 10)).min(Duration::days(1));
+                let retry_in = Duration::minutes(1_i64 << message.attempts.clamp(0, 10))
+                    .min(Duration::days(1));
                 tracing::warn!(message_id = %message.id, %error, permanent, "sending failed");
-                store.mark_failed(message.id, &error, permanent, retry_in, now).await?;
+                store
+                    .mark_failed(message.id, &error, permanent, retry_in, now)
+                    .await?;
             }
         }
     }

@@ -2,12 +2,14 @@
 
 use crate::entities::{account, counter, membership, session};
 use crate::{Result, Store, StoreError, commit, parse_id, parse_name, seconds};
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Datelike, Duration, Utc};
+use hourbook_domain::MemberRole;
 use hourbook_domain::access::Actor;
 use hourbook_domain::identity::{Email, volunteer_number};
-use hourbook_domain::MemberRole;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -75,7 +77,11 @@ impl PasswordHasher {
     /// Whether `password` matches `phc` (whose own parameters are used).
     pub fn verify(&self, password: &str, phc: &str) -> bool {
         PasswordHash::new(phc)
-            .map(|hash| self.argon2().verify_password(password.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                self.argon2()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     }
 }
@@ -91,11 +97,18 @@ pub(crate) async fn next_counter(db: &impl ConnectionTrait, name: &str) -> Resul
         name: Set(name.to_string()),
         value: Set(0),
     })
-    .on_conflict(OnConflict::column(counter::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(counter::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     counter::Entity::update_many()
-        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .col_expr(
+            counter::Column::Value,
+            Expr::col(counter::Column::Value).add(1),
+        )
         .filter(counter::Column::Name.eq(name))
         .exec(db)
         .await?;
@@ -119,7 +132,9 @@ pub(crate) async fn insert_account(
         .one(db)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::conflict("an account with this e-mail address already exists"));
+        return Err(StoreError::conflict(
+            "an account with this e-mail address already exists",
+        ));
     }
     let sequence = next_counter(db, "volunteer_number").await?;
     let model = account::ActiveModel {
@@ -133,12 +148,21 @@ pub(crate) async fn insert_account(
         lock_version: Set(0),
         created_at: Set(seconds(now)),
     };
-    let inserted = account::Entity::insert(model.clone()).exec_without_returning(db).await;
+    let inserted = account::Entity::insert(model.clone())
+        .exec_without_returning(db)
+        .await;
     match inserted {
         Ok(_) => {}
         // Two registrations of one address at once: the unique index decides.
-        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(StoreError::conflict("an account with this e-mail address already exists"));
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(StoreError::conflict(
+                "an account with this e-mail address already exists",
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -151,7 +175,13 @@ pub(crate) async fn insert_account(
 
 impl Store {
     /// Registers a volunteer account.
-    pub async fn register(&self, email: &Email, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<Account> {
+    pub async fn register(
+        &self,
+        email: &Email,
+        name: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Account> {
         let txn = self.write().await?;
         let account = insert_account(&txn, email, name, password_hash, now).await?;
         commit(txn, account).await
@@ -172,7 +202,13 @@ impl Store {
     }
 
     /// Creates or promotes a platform administrator (the `hourbook admin create` command).
-    pub async fn ensure_platform_admin(&self, email: &Email, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<Account> {
+    pub async fn ensure_platform_admin(
+        &self,
+        email: &Email,
+        name: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Account> {
         let txn = self.write().await?;
         let existing = account::Entity::find()
             .filter(account::Column::Email.eq(email.as_str()))
@@ -180,7 +216,10 @@ impl Store {
             .await?;
         let id = match existing {
             Some(m) => m.id,
-            None => insert_account(&txn, email, name, password_hash, now).await?.id.to_string(),
+            None => insert_account(&txn, email, name, password_hash, now)
+                .await?
+                .id
+                .to_string(),
         };
         account::Entity::update_many()
             .col_expr(account::Column::IsPlatformAdmin, Expr::value(true))
@@ -188,12 +227,21 @@ impl Store {
             .filter(account::Column::Id.eq(id.clone()))
             .exec(&txn)
             .await?;
-        let account = account::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound("account"))?;
+        let account = account::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("account"))?;
         commit(txn, account.try_into()?).await
     }
 
     /// Stores a new session for `account_id` under the token's hash.
-    pub async fn create_session(&self, account_id: Uuid, token_hash: String, now: DateTime<Utc>, ttl: Duration) -> Result<DateTime<Utc>> {
+    pub async fn create_session(
+        &self,
+        account_id: Uuid,
+        token_hash: String,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<DateTime<Utc>> {
         let expires_at = seconds(now + ttl);
         session::Entity::insert(session::ActiveModel {
             token_hash: Set(token_hash),
@@ -208,20 +256,34 @@ impl Store {
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        session::Entity::delete_by_id(token_hash.to_string()).exec(self.db()).await?;
+        session::Entity::delete_by_id(token_hash.to_string())
+            .exec(self.db())
+            .await?;
         Ok(())
     }
 
     /// The account and roles behind an unexpired session, if any.
-    pub async fn resolve_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Account, Actor)>> {
-        let Some(session) = session::Entity::find_by_id(token_hash.to_string()).one(self.db()).await? else {
+    pub async fn resolve_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Account, Actor)>> {
+        let Some(session) = session::Entity::find_by_id(token_hash.to_string())
+            .one(self.db())
+            .await?
+        else {
             return Ok(None);
         };
         if session.expires_at <= now {
-            session::Entity::delete_by_id(session.token_hash).exec(self.db()).await?;
+            session::Entity::delete_by_id(session.token_hash)
+                .exec(self.db())
+                .await?;
             return Ok(None);
         }
-        let Some(model) = account::Entity::find_by_id(session.account_id).one(self.db()).await? else {
+        let Some(model) = account::Entity::find_by_id(session.account_id)
+            .one(self.db())
+            .await?
+        else {
             return Ok(None);
         };
         let account = Account::try_from(model)?;
@@ -237,7 +299,12 @@ impl Store {
             .await?;
         let memberships = rows
             .into_iter()
-            .map(|m| Ok((parse_id(&m.organization_id)?, parse_name::<MemberRole>(&m.role)?)))
+            .map(|m| {
+                Ok((
+                    parse_id(&m.organization_id)?,
+                    parse_name::<MemberRole>(&m.role)?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Actor {
             account_id: account.id,

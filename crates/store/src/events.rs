@@ -13,7 +13,10 @@ use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::shift::NewShift;
 use hourbook_domain::{Campaign, Coordinates, Skill};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -161,7 +164,10 @@ pub(crate) fn shift_from_model(m: shift::Model, counts: (u32, u32)) -> Result<Sh
         starts_at: m.starts_at,
         ends_at: m.ends_at,
         capacity,
-        location: Coordinates { lat: m.lat, lon: m.lon },
+        location: Coordinates {
+            lat: m.lat,
+            lon: m.lon,
+        },
         address: m.address,
         required_skills: from_json(&m.required_skills)?,
         preferred_skills: from_json(&m.preferred_skills)?,
@@ -176,7 +182,10 @@ pub(crate) fn shift_from_model(m: shift::Model, counts: (u32, u32)) -> Result<Sh
 }
 
 /// Confirmed and waitlisted signups per shift, in one grouped query.
-pub(crate) async fn seat_counts(db: &impl ConnectionTrait, shift_ids: &[String]) -> Result<HashMap<String, (u32, u32)>> {
+pub(crate) async fn seat_counts(
+    db: &impl ConnectionTrait,
+    shift_ids: &[String],
+) -> Result<HashMap<String, (u32, u32)>> {
     let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
     for chunk in shift_ids.chunks(500) {
         let rows: Vec<(String, String, i64)> = signup::Entity::find()
@@ -218,14 +227,22 @@ async fn event_from_model(db: &impl ConnectionTrait, m: event::Model) -> Result<
         hazardous: m.hazardous,
         campaign: parse_name(&m.campaign)?,
         category: m.category,
-        location: Coordinates { lat: m.lat, lon: m.lon },
+        location: Coordinates {
+            lat: m.lat,
+            lon: m.lon,
+        },
         address: m.address,
         distance_km: None,
     })
 }
 
 /// Inserts an event row (also used by the demo loader).
-pub(crate) async fn insert_event(db: &impl ConnectionTrait, input: &EventInput, created_by: Uuid, now: DateTime<Utc>) -> Result<Uuid> {
+pub(crate) async fn insert_event(
+    db: &impl ConnectionTrait,
+    input: &EventInput,
+    created_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::new_v4();
     event::Entity::insert(event::ActiveModel {
         id: Set(id.to_string()),
@@ -248,9 +265,17 @@ pub(crate) async fn insert_event(db: &impl ConnectionTrait, input: &EventInput, 
 }
 
 /// Inserts a shift row (also used by the demo loader). Location and address default to the event's.
-pub(crate) async fn insert_shift(db: &impl ConnectionTrait, event: &event::Model, new: &NewShift, now: DateTime<Utc>) -> Result<Uuid> {
+pub(crate) async fn insert_shift(
+    db: &impl ConnectionTrait,
+    event: &event::Model,
+    new: &NewShift,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::new_v4();
-    let location = new.location.unwrap_or(Coordinates { lat: event.lat, lon: event.lon });
+    let location = new.location.unwrap_or(Coordinates {
+        lat: event.lat,
+        lon: event.lon,
+    });
     let as_i32 = |v: Option<u32>| v.map(|n| n as i32);
     shift::Entity::insert(shift::ActiveModel {
         id: Set(id.to_string()),
@@ -284,7 +309,10 @@ pub(crate) struct ShiftContext {
     pub organization_id: Uuid,
 }
 
-pub(crate) async fn shift_context(db: &impl ConnectionTrait, shift_id: &str) -> Result<ShiftContext> {
+pub(crate) async fn shift_context(
+    db: &impl ConnectionTrait,
+    shift_id: &str,
+) -> Result<ShiftContext> {
     let shift = shift::Entity::find_by_id(shift_id.to_string())
         .one(db)
         .await?
@@ -294,18 +322,31 @@ pub(crate) async fn shift_context(db: &impl ConnectionTrait, shift_id: &str) -> 
         .await?
         .ok_or(StoreError::NotFound("event"))?;
     let organization_id = parse_id(&event.organization_id)?;
-    Ok(ShiftContext { shift, event, organization_id })
+    Ok(ShiftContext {
+        shift,
+        event,
+        organization_id,
+    })
 }
 
 impl Store {
     /// Creates an event for an organization the actor organizes for.
-    pub async fn create_event(&self, actor: &Actor, input: EventInput, now: DateTime<Utc>) -> Result<Event> {
+    pub async fn create_event(
+        &self,
+        actor: &Actor,
+        input: EventInput,
+        now: DateTime<Utc>,
+    ) -> Result<Event> {
         let input = input.validate()?;
-        self.organization(input.organization_id).await.map_err(|_| {
-            hourbook_domain::DomainError::invalid("organization_id", "no such organization")
-        })?;
+        self.organization(input.organization_id)
+            .await
+            .map_err(|_| {
+                hourbook_domain::DomainError::invalid("organization_id", "no such organization")
+            })?;
         if !actor.may_organize(input.organization_id) {
-            return Err(StoreError::Forbidden("only the organization's organizers post events"));
+            return Err(StoreError::Forbidden(
+                "only the organization's organizers post events",
+            ));
         }
         let id = insert_event(self.db(), &input, actor.account_id, now).await?;
         Ok(self.event(id).await?.event)
@@ -348,12 +389,21 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let event = event_from_model(self.db(), model).await?;
-        Ok(EventDetail { event, shifts, insurance })
+        Ok(EventDetail {
+            event,
+            shifts,
+            insurance,
+        })
     }
 
     /// Events with open shifts in the window, nearest first when `near` is given, otherwise
     /// soonest first.
-    pub async fn list_events(&self, filter: &EventFilter, page: PageRequest, now: DateTime<Utc>) -> Result<Page<Event>> {
+    pub async fn list_events(
+        &self,
+        filter: &EventFilter,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Page<Event>> {
         let from = seconds(filter.from.unwrap_or(now));
         let mut shifts = shift::Entity::find()
             .filter(shift::Column::Status.eq(SHIFT_OPEN))
@@ -361,12 +411,16 @@ impl Store {
         if let Some(to) = filter.to {
             shifts = shifts.filter(shift::Column::StartsAt.lt(seconds(to)));
         }
-        let shifts = shifts.order_by_asc(shift::Column::StartsAt).all(self.db()).await?;
+        let shifts = shifts
+            .order_by_asc(shift::Column::StartsAt)
+            .all(self.db())
+            .await?;
         let mut first_start: HashMap<String, DateTime<Utc>> = HashMap::new();
         for s in &shifts {
             first_start.entry(s.event_id.clone()).or_insert(s.starts_at);
         }
-        let mut query = event::Entity::find().filter(event::Column::Id.is_in(first_start.keys().cloned()));
+        let mut query =
+            event::Entity::find().filter(event::Column::Id.is_in(first_start.keys().cloned()));
         if let Some(campaign) = filter.campaign {
             query = query.filter(event::Column::Campaign.eq(campaign.as_str()));
         }
@@ -383,7 +437,10 @@ impl Store {
         let mut events = Vec::with_capacity(models.len());
         for m in models {
             let starts = first_start.get(&m.id).copied().unwrap_or(now);
-            let location = Coordinates { lat: m.lat, lon: m.lon };
+            let location = Coordinates {
+                lat: m.lat,
+                lon: m.lon,
+            };
             let distance = filter.near.map(|p| p.distance_km(&location));
             if let (Some(d), Some(r)) = (distance, filter.radius_km)
                 && d > r
@@ -417,13 +474,21 @@ impl Store {
     }
 
     /// Adds a shift to an event the actor organizes.
-    pub async fn add_shift(&self, actor: &Actor, event_id: Uuid, new: NewShift, now: DateTime<Utc>) -> Result<Shift> {
+    pub async fn add_shift(
+        &self,
+        actor: &Actor,
+        event_id: Uuid,
+        new: NewShift,
+        now: DateTime<Utc>,
+    ) -> Result<Shift> {
         let event = event::Entity::find_by_id(event_id.to_string())
             .one(self.db())
             .await?
             .ok_or(StoreError::NotFound("event"))?;
         if !actor.may_organize(parse_id(&event.organization_id)?) {
-            return Err(StoreError::Forbidden("only the event's organizers add shifts"));
+            return Err(StoreError::Forbidden(
+                "only the event's organizers add shifts",
+            ));
         }
         let id = insert_shift(self.db(), &event, &new, now).await?;
         self.shift(id).await
@@ -441,11 +506,18 @@ impl Store {
     }
 
     /// Cancels a shift: every live signup is cancelled and told so (a safety message).
-    pub async fn cancel_shift(&self, actor: &Actor, shift_id: Uuid, now: DateTime<Utc>) -> Result<Shift> {
+    pub async fn cancel_shift(
+        &self,
+        actor: &Actor,
+        shift_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Shift> {
         let txn = self.write().await?;
         let ctx = shift_context(&txn, &shift_id.to_string()).await?;
         if !actor.may_organize(ctx.organization_id) {
-            return Err(StoreError::Forbidden("only the event's organizers cancel shifts"));
+            return Err(StoreError::Forbidden(
+                "only the event's organizers cancel shifts",
+            ));
         }
         if ctx.shift.status == SHIFT_CANCELLED {
             return Err(StoreError::conflict("the shift is already cancelled"));
@@ -465,7 +537,10 @@ impl Store {
                 continue;
             }
             signup::Entity::update_many()
-                .col_expr(signup::Column::Status, Expr::value(SignupStatus::Cancelled.as_str()))
+                .col_expr(
+                    signup::Column::Status,
+                    Expr::value(SignupStatus::Cancelled.as_str()),
+                )
                 .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
                 .filter(signup::Column::Id.eq(s.id.clone()))
                 .exec(&txn)
@@ -487,14 +562,22 @@ impl Store {
     }
 
     /// Records accident insurance for an event the actor organizes.
-    pub async fn record_insurance(&self, actor: &Actor, event_id: Uuid, input: InsuranceInput, now: DateTime<Utc>) -> Result<Insurance> {
+    pub async fn record_insurance(
+        &self,
+        actor: &Actor,
+        event_id: Uuid,
+        input: InsuranceInput,
+        now: DateTime<Utc>,
+    ) -> Result<Insurance> {
         let input = input.validate()?;
         let event = event::Entity::find_by_id(event_id.to_string())
             .one(self.db())
             .await?
             .ok_or(StoreError::NotFound("event"))?;
         if !actor.may_organize(parse_id(&event.organization_id)?) {
-            return Err(StoreError::Forbidden("only the event's organizers record insurance"));
+            return Err(StoreError::Forbidden(
+                "only the event's organizers record insurance",
+            ));
         }
         let txn = self.write().await?;
         let id = Uuid::new_v4();

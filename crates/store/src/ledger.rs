@@ -8,11 +8,11 @@ use crate::outbox::{self, MessageKind};
 use crate::signups::{lock_account, signup_for_actor};
 use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
 use chrono::{DateTime, Duration, Utc};
+use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
 use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource, GENESIS_HASH};
 use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::service_time::service_minutes;
-use hourbook_domain::DomainError;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -118,7 +118,11 @@ fn content_of(m: &ledger_entry::Model) -> Result<EntryContent> {
     })
 }
 
-fn entry_view(m: ledger_entry::Model, organization_name: String, computed: Option<i64>) -> Result<LedgerEntry> {
+fn entry_view(
+    m: ledger_entry::Model,
+    organization_name: String,
+    computed: Option<i64>,
+) -> Result<LedgerEntry> {
     let c = content_of(&m)?;
     Ok(LedgerEntry {
         id: c.id,
@@ -128,7 +132,10 @@ fn entry_view(m: ledger_entry::Model, organization_name: String, computed: Optio
         minutes: c.minutes,
         computed_minutes: computed,
         category: c.category,
-        organization: OrganizationRef { id: c.organization_id, name: organization_name },
+        organization: OrganizationRef {
+            id: c.organization_id,
+            name: organization_name,
+        },
         event: c.event_id,
         shift: c.shift_id,
         signup_id: c.signup_id,
@@ -145,7 +152,10 @@ fn entry_view(m: ledger_entry::Model, organization_name: String, computed: Optio
 /// Appends an entry to its volunteer's chain. The caller holds the volunteer's row lock, so
 /// the chain's tail cannot move underneath; the unique (volunteer, chain_index) index is the
 /// last line of defence.
-pub(crate) async fn append(db: &impl ConnectionTrait, mut content: EntryContent) -> Result<ledger_entry::Model> {
+pub(crate) async fn append(
+    db: &impl ConnectionTrait,
+    mut content: EntryContent,
+) -> Result<ledger_entry::Model> {
     let tail = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::VolunteerId.eq(content.volunteer_id.to_string()))
         .order_by_desc(ledger_entry::Column::ChainIndex)
@@ -181,7 +191,9 @@ pub(crate) async fn append(db: &impl ConnectionTrait, mut content: EntryContent)
         prev_hash,
     };
     let active: ledger_entry::ActiveModel = model.clone().into();
-    ledger_entry::Entity::insert(active).exec_without_returning(db).await?;
+    ledger_entry::Entity::insert(active)
+        .exec_without_returning(db)
+        .await?;
     Ok(model)
 }
 
@@ -195,13 +207,24 @@ impl Store {
         grace: Duration,
         now: DateTime<Utc>,
     ) -> Result<LedgerEntry> {
-        let note = input.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let note = input
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
         if let Some(minutes) = input.minutes {
             if !(0..=MAX_ENTRY_MINUTES).contains(&minutes) {
-                return Err(DomainError::invalid("minutes", format!("must be between 0 and {MAX_ENTRY_MINUTES}")).into());
+                return Err(DomainError::invalid(
+                    "minutes",
+                    format!("must be between 0 and {MAX_ENTRY_MINUTES}"),
+                )
+                .into());
             }
             if note.is_none() {
-                return Err(DomainError::invalid("note", "say why the minutes differ from the recorded time").into());
+                return Err(DomainError::invalid(
+                    "note",
+                    "say why the minutes differ from the recorded time",
+                )
+                .into());
             }
         }
         if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
@@ -228,9 +251,16 @@ impl Store {
         let (Some(checked_in_at), Some(checked_out_at), SignupStatus::CheckedOut) =
             (model.checked_in_at, model.checked_out_at, status)
         else {
-            return Err(StoreError::conflict("only a checked-out signup can be verified"));
+            return Err(StoreError::conflict(
+                "only a checked-out signup can be verified",
+            ));
         };
-        let computed = service_minutes(checked_in_at, checked_out_at, (ctx.shift.starts_at, ctx.shift.ends_at), grace);
+        let computed = service_minutes(
+            checked_in_at,
+            checked_out_at,
+            (ctx.shift.starts_at, ctx.shift.ends_at),
+            grace,
+        );
         let by_desk = model.checked_in_by.as_deref() != Some(model.volunteer_id.as_str());
         let source = match (input.minutes, by_desk) {
             (Some(_), _) => EntrySource::Adjusted,
@@ -257,7 +287,10 @@ impl Store {
         };
         let entry = append(&txn, content).await?;
         signup::Entity::update_many()
-            .col_expr(signup::Column::Status, Expr::value(SignupStatus::Verified.as_str()))
+            .col_expr(
+                signup::Column::Status,
+                Expr::value(SignupStatus::Verified.as_str()),
+            )
             .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
             .filter(signup::Column::Id.eq(model.id.clone()))
             .exec(&txn)
@@ -280,15 +313,24 @@ impl Store {
     }
 
     /// A volunteer's verified hours, optionally limited to services that started in [from, to).
-    pub async fn hours(&self, volunteer_id: Uuid, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<HoursSummary> {
-        let mut query = ledger_entry::Entity::find().filter(ledger_entry::Column::VolunteerId.eq(volunteer_id.to_string()));
+    pub async fn hours(
+        &self,
+        volunteer_id: Uuid,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<HoursSummary> {
+        let mut query = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::VolunteerId.eq(volunteer_id.to_string()));
         if let Some(from) = from {
             query = query.filter(ledger_entry::Column::StartedAt.gte(seconds(from)));
         }
         if let Some(to) = to {
             query = query.filter(ledger_entry::Column::StartedAt.lt(seconds(to)));
         }
-        let rows = query.order_by_asc(ledger_entry::Column::ChainIndex).all(self.db()).await?;
+        let rows = query
+            .order_by_asc(ledger_entry::Column::ChainIndex)
+            .all(self.db())
+            .await?;
         let names: HashMap<String, String> = organization::Entity::find()
             .filter(organization::Column::Id.is_in(rows.iter().map(|r| r.organization_id.clone())))
             .all(self.db())
@@ -305,6 +347,10 @@ impl Store {
             let name = names.get(&m.organization_id).cloned().unwrap_or_default();
             entries.push(entry_view(m, name, None)?);
         }
-        Ok(HoursSummary { total_minutes, by_category, entries })
+        Ok(HoursSummary {
+            total_minutes,
+            by_category,
+            entries,
+        })
     }
 }

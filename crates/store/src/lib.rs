@@ -18,12 +18,12 @@ pub mod profiles;
 pub mod signups;
 
 use hourbook_domain::DomainError;
+use hourbook_migrations::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
-use hourbook_migrations::MigratorTrait;
 use std::time::Duration;
 
 pub use hourbook_domain as domain;
@@ -146,7 +146,9 @@ impl Store {
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -185,19 +187,22 @@ pub(crate) async fn commit<T>(txn: DatabaseTransaction, value: T) -> Result<T> {
     Ok(value)
 }
 
+/// A stored count as unsigned; the schema never holds negative counts, so 0 is a safe floor.
+pub(crate) fn non_negative(n: i32) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_path;
 
     #[test]
     fn finds_the_sqlite_file_in_a_url() {
-        assert_eq!(sqlite_path("sqlite://data/hourbook.db?mode=rwc"), Some("data/hourbook.db"));
+        assert_eq!(
+            sqlite_path("sqlite://data/hourbook.db?mode=rwc"),
+            Some("data/hourbook.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://localhost/x"), None);
     }
-}
-
-/// A stored count as unsigned; the schema never holds negative counts, so 0 is a safe floor.
-pub(crate) fn non_negative(n: i32) -> u32 {
-    u32::try_from(n).unwrap_or(0)
 }

@@ -84,14 +84,27 @@ pub struct Membership {
 
 impl Store {
     /// Creates an organization (platform admins only).
-    pub async fn create_organization(&self, actor: &Actor, input: OrganizationInput, now: DateTime<Utc>) -> Result<Organization> {
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        input: OrganizationInput,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
         if !actor.platform_admin {
-            return Err(StoreError::Forbidden("only platform administrators create organizations"));
+            return Err(StoreError::Forbidden(
+                "only platform administrators create organizations",
+            ));
         }
         let mut v = Validator::new();
         let name = v.check(parse_display_name(&input.name, "name"));
-        let region_code = input.region_code.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-        if region_code.as_ref().is_some_and(|r| r.len() > 12 || !r.chars().all(|c| c.is_ascii_digit())) {
+        let region_code = input
+            .region_code
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        if region_code
+            .as_ref()
+            .is_some_and(|r| r.len() > 12 || !r.chars().all(|c| c.is_ascii_digit()))
+        {
             v.error("region_code", "must be up to 12 digits");
         }
         if let Some(at) = input.location {
@@ -110,7 +123,13 @@ impl Store {
         })
         .exec_without_returning(self.db())
         .await?;
-        Ok(Organization { id, name, kind: input.kind, region_code, location: input.location })
+        Ok(Organization {
+            id,
+            name,
+            kind: input.kind,
+            region_code,
+            location: input.location,
+        })
     }
 
     /// One organization.
@@ -134,10 +153,18 @@ impl Store {
     }
 
     /// Grants a role in an organization to an existing account (org admins and platform admins).
-    pub async fn add_member(&self, actor: &Actor, organization_id: Uuid, input: MemberInput, now: DateTime<Utc>) -> Result<Membership> {
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        organization_id: Uuid,
+        input: MemberInput,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
         self.organization(organization_id).await?;
         if !actor.may_administer(organization_id) {
-            return Err(StoreError::Forbidden("only the organization's admins add members"));
+            return Err(StoreError::Forbidden(
+                "only the organization's admins add members",
+            ));
         }
         let email = Email::parse(&input.email)?;
         let txn = self.write().await?;
@@ -145,7 +172,9 @@ impl Store {
             .filter(account::Column::Email.eq(email.as_str()))
             .one(&txn)
             .await?
-            .ok_or_else(|| DomainError::invalid("email", "no account is registered with this e-mail address"))?;
+            .ok_or_else(|| {
+                DomainError::invalid("email", "no account is registered with this e-mail address")
+            })?;
         let existing = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(organization_id.to_string()))
             .filter(membership::Column::AccountId.eq(account.id.clone()))

@@ -5,13 +5,18 @@ use crate::entities::{account, outbox_message};
 use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 use strum::{EnumString, IntoStaticStr};
 use uuid::Uuid;
 
 /// What a message announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, EnumString, IntoStaticStr)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, EnumString, IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum MessageKind {
@@ -111,7 +116,10 @@ impl Store {
         rows.into_iter()
             .map(|m| {
                 let payload: serde_json::Value = crate::from_json(&m.payload)?;
-                let recipient_name = payload["recipient_name"].as_str().unwrap_or_default().to_string();
+                let recipient_name = payload["recipient_name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 Ok(OutboxMessage {
                     id: parse_id(&m.id)?,
                     kind: parse_name(&m.kind)?,
@@ -130,7 +138,10 @@ impl Store {
         outbox_message::Entity::update_many()
             .col_expr(outbox_message::Column::Status, Expr::value(SENT))
             .col_expr(outbox_message::Column::SentAt, Expr::value(seconds(now)))
-            .col_expr(outbox_message::Column::Attempts, Expr::col(outbox_message::Column::Attempts).add(1))
+            .col_expr(
+                outbox_message::Column::Attempts,
+                Expr::col(outbox_message::Column::Attempts).add(1),
+            )
             .filter(outbox_message::Column::Id.eq(id.to_string()))
             .exec(self.db())
             .await?;
@@ -138,12 +149,28 @@ impl Store {
     }
 
     /// Records a failed send: retried after `retry_in`, or given up when `permanent`.
-    pub async fn mark_failed(&self, id: Uuid, error: &str, permanent: bool, retry_in: Duration, now: DateTime<Utc>) -> Result<()> {
+    pub async fn mark_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        permanent: bool,
+        retry_in: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         outbox_message::Entity::update_many()
-            .col_expr(outbox_message::Column::Status, Expr::value(if permanent { FAILED } else { PENDING }))
+            .col_expr(
+                outbox_message::Column::Status,
+                Expr::value(if permanent { FAILED } else { PENDING }),
+            )
             .col_expr(outbox_message::Column::LastError, Expr::value(error))
-            .col_expr(outbox_message::Column::NextAttemptAt, Expr::value(seconds(now + retry_in)))
-            .col_expr(outbox_message::Column::Attempts, Expr::col(outbox_message::Column::Attempts).add(1))
+            .col_expr(
+                outbox_message::Column::NextAttemptAt,
+                Expr::value(seconds(now + retry_in)),
+            )
+            .col_expr(
+                outbox_message::Column::Attempts,
+                Expr::col(outbox_message::Column::Attempts).add(1),
+            )
             .filter(outbox_message::Column::Id.eq(id.to_string()))
             .exec(self.db())
             .await?;

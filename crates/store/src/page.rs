@@ -32,14 +32,21 @@ impl PageRequest {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
-            Some(_) => return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "limit",
+                    format!("must be between 1 and {MAX_LIMIT}"),
+                ));
+            }
         };
         let offset = match cursor {
             None | Some("") => 0,
             Some(c) => c
                 .strip_prefix("o")
                 .and_then(|n| n.parse().ok())
-                .ok_or_else(|| DomainError::invalid("cursor", "is not a cursor this server issued"))?,
+                .ok_or_else(|| {
+                    DomainError::invalid("cursor", "is not a cursor this server issued")
+                })?,
         };
         Ok(Self { limit, offset })
     }
@@ -86,9 +93,13 @@ mod tests {
 
     #[test]
     fn pages_walk_the_whole_list() {
-        let first = PageRequest::parse(Some(2), None).unwrap().slice(vec![1, 2, 3]);
+        let first = PageRequest::parse(Some(2), None)
+            .unwrap()
+            .slice(vec![1, 2, 3]);
         assert_eq!(first.items, [1, 2]);
-        let next = PageRequest::parse(Some(2), first.next_cursor.as_deref()).unwrap().slice(vec![1, 2, 3]);
+        let next = PageRequest::parse(Some(2), first.next_cursor.as_deref())
+            .unwrap()
+            .slice(vec![1, 2, 3]);
         assert_eq!(next.items, [3]);
         assert_eq!(next.next_cursor, None);
         assert!(PageRequest::parse(Some(0), None).is_err());

@@ -65,11 +65,18 @@ impl TryFrom<volunteer_profile::Model> for Profile {
         Ok(Self {
             birth_date: m.birth_date,
             phone: m.phone,
-            home: Coordinates { lat: m.home_lat, lon: m.home_lon },
+            home: Coordinates {
+                lat: m.home_lat,
+                lon: m.home_lon,
+            },
             travel_radius_km: m.travel_radius_km,
             skills: from_json(&m.skills)?,
             availability: from_json(&m.availability)?,
-            school_organization_id: m.school_organization_id.as_deref().map(parse_id).transpose()?,
+            school_organization_id: m
+                .school_organization_id
+                .as_deref()
+                .map(parse_id)
+                .transpose()?,
             student_number: m.student_number,
             id_number: m.id_number_masked,
             discoverable: m.discoverable,
@@ -105,7 +112,10 @@ pub(crate) async fn upsert_profile(
         school_organization_id: Set(profile.school_organization_id.map(|id| id.to_string())),
         student_number: Set(profile.student_number.clone()),
         id_number_masked: Set(profile.id_number.as_ref().map(|id| id.masked())),
-        id_number_hash: Set(profile.id_number.as_ref().map(|id| keyed_hash(id_hash_key, id.expose()))),
+        id_number_hash: Set(profile
+            .id_number
+            .as_ref()
+            .map(|id| keyed_hash(id_hash_key, id.expose()))),
         discoverable: Set(profile.discoverable),
         guardian: Set(profile.guardian.as_ref().map(to_json)),
         guardian_consent_at: Set(profile.guardian_consented().then(|| seconds(now))),
@@ -149,9 +159,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Profile> {
         if let Some(school) = profile.school_organization_id {
-            let org = organization::Entity::find_by_id(school.to_string()).one(self.db()).await?;
-            if !org.is_some_and(|o| o.kind == OrganizationKind::School.as_str()) {
-                return Err(DomainError::invalid("school_organization_id", "is not a school on Hourbook").into());
+            let org = organization::Entity::find_by_id(school.to_string())
+                .one(self.db())
+                .await?;
+            if org.is_none_or(|o| o.kind != OrganizationKind::School.as_str()) {
+                return Err(DomainError::invalid(
+                    "school_organization_id",
+                    "is not a school on Hourbook",
+                )
+                .into());
             }
         }
         let txn = self.write().await?;

@@ -12,7 +12,9 @@ use hourbook_domain::profile::{AgePolicy, age_on};
 use hourbook_domain::roster::{Seats, SignupStatus, Waiting, overlaps};
 use hourbook_domain::{Coordinates, DomainError, Ineligibility};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -125,7 +127,11 @@ fn signup_from_model(m: &signup::Model, position: Option<u32>) -> Result<Signup>
         volunteer_id: parse_id(&m.volunteer_id)?,
         status,
         waitlist_position: position,
-        wait_reason: if status == SignupStatus::Waitlisted { m.wait_reason.clone() } else { None },
+        wait_reason: if status == SignupStatus::Waitlisted {
+            m.wait_reason.clone()
+        } else {
+            None
+        },
         created_at: m.created_at,
         checked_in_at: m.checked_in_at,
         checked_out_at: m.checked_out_at,
@@ -146,7 +152,10 @@ fn status_names(list: &[SignupStatus]) -> Vec<&'static str> {
 /// Takes the row lock that serialises writers of one volunteer's signups and ledger chain.
 pub(crate) async fn lock_account(db: &impl ConnectionTrait, account_id: &str) -> Result<()> {
     let res = account::Entity::update_many()
-        .col_expr(account::Column::LockVersion, Expr::col(account::Column::LockVersion).add(1))
+        .col_expr(
+            account::Column::LockVersion,
+            Expr::col(account::Column::LockVersion).add(1),
+        )
         .filter(account::Column::Id.eq(account_id))
         .exec(db)
         .await?;
@@ -159,7 +168,10 @@ pub(crate) async fn lock_account(db: &impl ConnectionTrait, account_id: &str) ->
 /// Takes the shift's row lock and hands out the next arrival number.
 async fn lock_shift_and_number(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
     let res = shift::Entity::update_many()
-        .col_expr(shift::Column::SignupSeq, Expr::col(shift::Column::SignupSeq).add(1))
+        .col_expr(
+            shift::Column::SignupSeq,
+            Expr::col(shift::Column::SignupSeq).add(1),
+        )
         .filter(shift::Column::Id.eq(shift_id))
         .exec(db)
         .await?;
@@ -197,14 +209,22 @@ async fn overlapping_volunteers(
         .collect();
     Ok(held
         .into_iter()
-        .filter(|s| shifts.get(&s.shift_id).is_some_and(|w| overlaps(*w, window)))
+        .filter(|s| {
+            shifts
+                .get(&s.shift_id)
+                .is_some_and(|w| overlaps(*w, window))
+        })
         .map(|s| s.volunteer_id)
         .collect())
 }
 
 /// Gives free seats to the waitlist (in arrival order, under the ratio) and refreshes the
 /// reasons the others wait. Returns the signups confirmed. The caller holds the shift lock.
-async fn seat_waitlist(db: &impl ConnectionTrait, ctx: &ShiftContext, now: DateTime<Utc>) -> Result<Vec<String>> {
+async fn seat_waitlist(
+    db: &impl ConnectionTrait,
+    ctx: &ShiftContext,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
     let all = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(ctx.shift.id.clone()))
         .order_by_asc(signup::Column::Seq)
@@ -304,10 +324,25 @@ fn shift_payload(ctx: &ShiftContext) -> serde_json::Value {
     })
 }
 
-async fn notify_promoted(db: &impl ConnectionTrait, ctx: &ShiftContext, ids: &[String], now: DateTime<Utc>) -> Result<()> {
+async fn notify_promoted(
+    db: &impl ConnectionTrait,
+    ctx: &ShiftContext,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<()> {
     for id in ids {
-        let s = signup::Entity::find_by_id(id.clone()).one(db).await?.ok_or(StoreError::NotFound("signup"))?;
-        outbox::enqueue_for_account(db, MessageKind::WaitlistPromoted, &s.volunteer_id, shift_payload(ctx), now).await?;
+        let s = signup::Entity::find_by_id(id.clone())
+            .one(db)
+            .await?
+            .ok_or(StoreError::NotFound("signup"))?;
+        outbox::enqueue_for_account(
+            db,
+            MessageKind::WaitlistPromoted,
+            &s.volunteer_id,
+            shift_payload(ctx),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -315,7 +350,13 @@ async fn notify_promoted(db: &impl ConnectionTrait, ctx: &ShiftContext, ids: &[S
 impl Store {
     /// Signs the actor up for a shift: confirmed while a seat is free (and the adult ratio
     /// holds), otherwise waitlisted in arrival order.
-    pub async fn sign_up(&self, actor: &Actor, shift_id: Uuid, rules: &SignupRules, now: DateTime<Utc>) -> Result<Signup> {
+    pub async fn sign_up(
+        &self,
+        actor: &Actor,
+        shift_id: Uuid,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
         let volunteer_id = actor.account_id.to_string();
         let shift_key = shift_id.to_string();
         let profile = self.profile(actor.account_id).await?;
@@ -339,7 +380,12 @@ impl Store {
             .into());
         };
         let shift = events::shift_from_model(ctx.shift.clone(), (0, 0))?;
-        let assessment = assess(&profile.rules_view(), &shift.facts(), &rules.ages, rules.timezone);
+        let assessment = assess(
+            &profile.rules_view(),
+            &shift.facts(),
+            &rules.ages,
+            rules.timezone,
+        );
         if !assessment.may_sign_up() {
             return Err(DomainError::Ineligible(assessment.rules).into());
         }
@@ -350,17 +396,27 @@ impl Store {
             .await?;
         for s in &mine {
             if parse_name::<SignupStatus>(&s.status)?.is_active() {
-                return Err(StoreError::conflict("you are already signed up for this shift"));
+                return Err(StoreError::conflict(
+                    "you are already signed up for this shift",
+                ));
             }
         }
         let window = (ctx.shift.starts_at, ctx.shift.ends_at);
-        if !overlapping_volunteers(&txn, std::slice::from_ref(&volunteer_id), &shift_key, window)
-            .await?
-            .is_empty()
+        if !overlapping_volunteers(
+            &txn,
+            std::slice::from_ref(&volunteer_id),
+            &shift_key,
+            window,
+        )
+        .await?
+        .is_empty()
         {
-            return Err(StoreError::conflict("you already hold a confirmed shift at the same time"));
+            return Err(StoreError::conflict(
+                "you already hold a confirmed shift at the same time",
+            ));
         }
-        let minor = age_on(profile.birth_date, shift.facts().local_date(rules.timezone)) < rules.ages.adult_age;
+        let minor = age_on(profile.birth_date, shift.facts().local_date(rules.timezone))
+            < rules.ages.adult_age;
         let id = Uuid::new_v4().to_string();
         signup::Entity::insert(signup::ActiveModel {
             id: Set(id.clone()),
@@ -390,7 +446,10 @@ impl Store {
             MessageKind::SignupWaitlisted
         };
         outbox::enqueue_for_account(&txn, kind, &volunteer_id, shift_payload(&ctx), now).await?;
-        let model = signup::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound("signup"))?;
+        let model = signup::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("signup"))?;
         let position = waitlist_position(&txn, &model).await?;
         let signup = signup_from_model(&model, position)?;
         txn.commit().await?;
@@ -398,18 +457,32 @@ impl Store {
     }
 
     /// The volunteer withdraws; a freed seat goes to the head of the waitlist.
-    pub async fn cancel_signup(&self, actor: &Actor, signup_id: Uuid, now: DateTime<Utc>) -> Result<Signup> {
+    pub async fn cancel_signup(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
         let txn = self.write().await?;
         let model = own_signup(&txn, actor, signup_id).await?;
         lock_account(&txn, &model.volunteer_id).await?;
         lock_shift_and_number(&txn, &model.shift_id).await?;
         let status: SignupStatus = parse_name(&model.status)?;
         if !status.may_cancel() {
-            return Err(StoreError::conflict(format!("a signup that is {} cannot be cancelled", status.as_str())));
+            return Err(StoreError::conflict(format!(
+                "a signup that is {} cannot be cancelled",
+                status.as_str()
+            )));
         }
         signup::Entity::update_many()
-            .col_expr(signup::Column::Status, Expr::value(SignupStatus::Cancelled.as_str()))
-            .col_expr(signup::Column::WaitReason, Expr::value(Option::<String>::None))
+            .col_expr(
+                signup::Column::Status,
+                Expr::value(SignupStatus::Cancelled.as_str()),
+            )
+            .col_expr(
+                signup::Column::WaitReason,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
             .filter(signup::Column::Id.eq(model.id.clone()))
             .exec(&txn)
@@ -419,7 +492,10 @@ impl Store {
             let promoted = seat_waitlist(&txn, &ctx, now).await?;
             notify_promoted(&txn, &ctx, &promoted, now).await?;
         }
-        let model = signup::Entity::find_by_id(model.id).one(&txn).await?.ok_or(StoreError::NotFound("signup"))?;
+        let model = signup::Entity::find_by_id(model.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("signup"))?;
         let signup = signup_from_model(&model, None)?;
         txn.commit().await?;
         Ok(signup)
@@ -435,7 +511,10 @@ impl Store {
         for m in rows {
             let ctx = shift_context(self.db(), &m.shift_id).await?;
             let counts = events::seat_counts(self.db(), std::slice::from_ref(&m.shift_id)).await?;
-            let shift = events::shift_from_model(ctx.shift.clone(), counts.get(&m.shift_id).copied().unwrap_or_default())?;
+            let shift = events::shift_from_model(
+                ctx.shift.clone(),
+                counts.get(&m.shift_id).copied().unwrap_or_default(),
+            )?;
             let position = waitlist_position(self.db(), &m).await?;
             out.push(MySignup {
                 signup: signup_from_model(&m, position)?,
@@ -456,7 +535,9 @@ impl Store {
     pub async fn roster(&self, actor: &Actor, shift_id: Uuid) -> Result<Vec<RosterLine>> {
         let ctx = shift_context(self.db(), &shift_id.to_string()).await?;
         if !actor.may_organize(ctx.organization_id) && !actor.may_verify(ctx.organization_id) {
-            return Err(StoreError::Forbidden("only the event's organizers see its roster"));
+            return Err(StoreError::Forbidden(
+                "only the event's organizers see its roster",
+            ));
         }
         let rows = signup::Entity::find()
             .filter(signup::Column::ShiftId.eq(ctx.shift.id.clone()))
@@ -475,7 +556,9 @@ impl Store {
             .map(|m| {
                 let waiting = m.status == SignupStatus::Waitlisted.as_str();
                 position += u32::from(waiting);
-                let person = people.get(&m.volunteer_id).ok_or(StoreError::NotFound("account"))?;
+                let person = people
+                    .get(&m.volunteer_id)
+                    .ok_or(StoreError::NotFound("account"))?;
                 Ok(RosterLine {
                     signup: signup_from_model(m, waiting.then_some(position))?,
                     volunteer: RosterVolunteer {
@@ -490,13 +573,29 @@ impl Store {
     }
 
     /// Checks a volunteer in: by themselves on site, or by an organizer anywhere.
-    pub async fn check_in(&self, actor: &Actor, signup_id: Uuid, input: PresenceInput, rules: &SignupRules, now: DateTime<Utc>) -> Result<Signup> {
-        self.presence(actor, signup_id, input, rules, now, Presence::In).await
+    pub async fn check_in(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        input: PresenceInput,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
+        self.presence(actor, signup_id, input, rules, now, Presence::In)
+            .await
     }
 
     /// Checks a volunteer out.
-    pub async fn check_out(&self, actor: &Actor, signup_id: Uuid, input: PresenceInput, rules: &SignupRules, now: DateTime<Utc>) -> Result<Signup> {
-        self.presence(actor, signup_id, input, rules, now, Presence::Out).await
+    pub async fn check_out(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        input: PresenceInput,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
+        self.presence(actor, signup_id, input, rules, now, Presence::Out)
+            .await
     }
 
     async fn presence(
@@ -512,7 +611,11 @@ impl Store {
         let (model, ctx, by_organizer) = signup_for_actor(&txn, actor, signup_id).await?;
         let at = match (by_organizer, input.at) {
             (true, Some(at)) => at.with_timezone(&Utc),
-            (false, Some(_)) => return Err(DomainError::invalid("at", "only organizers may record another time").into()),
+            (false, Some(_)) => {
+                return Err(
+                    DomainError::invalid("at", "only organizers may record another time").into(),
+                );
+            }
             (_, None) => now,
         };
         if at > now + Duration::minutes(5) {
@@ -523,14 +626,24 @@ impl Store {
         }
         if !by_organizer {
             let Some(here) = input.location else {
-                return Err(DomainError::invalid("location", "your location is needed to check in on site").into());
+                return Err(DomainError::invalid(
+                    "location",
+                    "your location is needed to check in on site",
+                )
+                .into());
             };
-            let shift_at = Coordinates { lat: ctx.shift.lat, lon: ctx.shift.lon };
+            let shift_at = Coordinates {
+                lat: ctx.shift.lat,
+                lon: ctx.shift.lon,
+            };
             let distance = here.distance_m(&shift_at);
             if distance > rules.geofence_m {
                 return Err(DomainError::invalid(
                     "location",
-                    format!("you are {:.0} m from the shift; check in within {:.0} m", distance, rules.geofence_m),
+                    format!(
+                        "you are {:.0} m from the shift; check in within {:.0} m",
+                        distance, rules.geofence_m
+                    ),
                 )
                 .into());
             }
@@ -539,13 +652,22 @@ impl Store {
         let column_by = match direction {
             Presence::In => {
                 if status != SignupStatus::Confirmed {
-                    return Err(StoreError::conflict(format!("a signup that is {} cannot check in", status.as_str())));
+                    return Err(StoreError::conflict(format!(
+                        "a signup that is {} cannot check in",
+                        status.as_str()
+                    )));
                 }
                 if at < ctx.shift.starts_at - rules.early_check_in || at > ctx.shift.ends_at {
-                    return Err(StoreError::conflict("check-in opens shortly before the shift and closes at its end"));
+                    return Err(StoreError::conflict(
+                        "check-in opens shortly before the shift and closes at its end",
+                    ));
                 }
                 if ctx.event.hazardous {
-                    let day = ctx.shift.starts_at.with_timezone(&rules.timezone).date_naive();
+                    let day = ctx
+                        .shift
+                        .starts_at
+                        .with_timezone(&rules.timezone)
+                        .date_naive();
                     let insured = event_insurance::Entity::find()
                         .filter(event_insurance::Column::EventId.eq(ctx.event.id.clone()))
                         .filter(event_insurance::Column::CoversFrom.lte(day))
@@ -558,16 +680,29 @@ impl Store {
                         ));
                     }
                 }
-                (signup::Column::CheckedInAt, signup::Column::CheckedInBy, SignupStatus::CheckedIn)
+                (
+                    signup::Column::CheckedInAt,
+                    signup::Column::CheckedInBy,
+                    SignupStatus::CheckedIn,
+                )
             }
             Presence::Out => {
                 if status != SignupStatus::CheckedIn {
-                    return Err(StoreError::conflict(format!("a signup that is {} cannot check out", status.as_str())));
+                    return Err(StoreError::conflict(format!(
+                        "a signup that is {} cannot check out",
+                        status.as_str()
+                    )));
                 }
                 if model.checked_in_at.is_some_and(|t| at < t) {
-                    return Err(DomainError::invalid("at", "must not be before the check-in").into());
+                    return Err(
+                        DomainError::invalid("at", "must not be before the check-in").into(),
+                    );
                 }
-                (signup::Column::CheckedOutAt, signup::Column::CheckedOutBy, SignupStatus::CheckedOut)
+                (
+                    signup::Column::CheckedOutAt,
+                    signup::Column::CheckedOutBy,
+                    SignupStatus::CheckedOut,
+                )
             }
         };
         let (time_col, by_col, new_status) = column_by;
@@ -579,32 +714,50 @@ impl Store {
             .filter(signup::Column::Id.eq(model.id.clone()))
             .exec(&txn)
             .await?;
-        let model = signup::Entity::find_by_id(model.id).one(&txn).await?.ok_or(StoreError::NotFound("signup"))?;
+        let model = signup::Entity::find_by_id(model.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("signup"))?;
         let signup = signup_from_model(&model, None)?;
         txn.commit().await?;
         Ok(signup)
     }
 
     /// An organizer records that a confirmed volunteer did not come.
-    pub async fn mark_no_show(&self, actor: &Actor, signup_id: Uuid, now: DateTime<Utc>) -> Result<Signup> {
+    pub async fn mark_no_show(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
         let txn = self.write().await?;
         let (model, ctx, by_organizer) = signup_for_actor(&txn, actor, signup_id).await?;
         if !by_organizer {
-            return Err(StoreError::Forbidden("only the event's organizers record no-shows"));
+            return Err(StoreError::Forbidden(
+                "only the event's organizers record no-shows",
+            ));
         }
         if parse_name::<SignupStatus>(&model.status)? != SignupStatus::Confirmed {
-            return Err(StoreError::conflict("only a confirmed signup that has not checked in can be a no-show"));
+            return Err(StoreError::conflict(
+                "only a confirmed signup that has not checked in can be a no-show",
+            ));
         }
         if now < ctx.shift.starts_at {
             return Err(StoreError::conflict("the shift has not started yet"));
         }
         signup::Entity::update_many()
-            .col_expr(signup::Column::Status, Expr::value(SignupStatus::NoShow.as_str()))
+            .col_expr(
+                signup::Column::Status,
+                Expr::value(SignupStatus::NoShow.as_str()),
+            )
             .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
             .filter(signup::Column::Id.eq(model.id.clone()))
             .exec(&txn)
             .await?;
-        let model = signup::Entity::find_by_id(model.id).one(&txn).await?.ok_or(StoreError::NotFound("signup"))?;
+        let model = signup::Entity::find_by_id(model.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("signup"))?;
         let signup = signup_from_model(&model, None)?;
         txn.commit().await?;
         Ok(signup)
@@ -618,7 +771,11 @@ enum Presence {
 }
 
 /// The actor's own signup; anyone else's is "not found", never "forbidden", so ids leak nothing.
-async fn own_signup(db: &impl ConnectionTrait, actor: &Actor, signup_id: Uuid) -> Result<signup::Model> {
+async fn own_signup(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    signup_id: Uuid,
+) -> Result<signup::Model> {
     signup::Entity::find_by_id(signup_id.to_string())
         .one(db)
         .await?

@@ -10,9 +10,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, Utc};
+use hourbook_domain::error::Validator;
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::profile::ProfileInput;
-use hourbook_domain::error::Validator;
 use hourbook_store::accounts::token_hash;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,17 +37,25 @@ struct RegisterInput {
     name: String,
 }
 
-async fn register(State(state): State<AppState>, ApiJson(input): ApiJson<RegisterInput>) -> ApiResult<impl IntoResponse> {
+async fn register(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> ApiResult<impl IntoResponse> {
     let mut v = Validator::new();
     let email = v.check(Email::parse(&input.email));
     v.check(check_new_password(&input.password));
     let name = v.check(parse_name(&input.name, "name"));
     let (email, name) = v.finish_with(email.zip(name))?;
     let hash = state.hash_password(input.password).await?;
-    let account = state.store.register(&email, &name, &hash, state.clock.now()).await?;
+    let account = state
+        .store
+        .register(&email, &name, &hash, state.clock.now())
+        .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": account.id, "email": account.email, "name": account.name, "volunteer_number": account.volunteer_number})),
+        Json(
+            json!({"id": account.id, "email": account.email, "name": account.name, "volunteer_number": account.volunteer_number}),
+        ),
     ))
 }
 
@@ -58,10 +66,16 @@ struct LoginInput {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ApiJson(input): ApiJson<LoginInput>) -> ApiResult<Json<Value>> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> ApiResult<Json<Value>> {
     // A malformed address simply cannot match: the same 401 as any other wrong pair.
     let email = Email::parse(&input.email).ok();
-    let key = email.as_ref().map_or_else(|| input.email.trim().to_lowercase(), |e| e.as_str().to_string());
+    let key = email.as_ref().map_or_else(
+        || input.email.trim().to_lowercase(),
+        |e| e.as_str().to_string(),
+    );
     if state.login_failures.failures(&key).await? >= state.settings.auth.login_max_failures {
         return Err(ApiError::TooManyRequests);
     }
@@ -81,7 +95,10 @@ async fn login(State(state): State<AppState>, ApiJson(input): ApiJson<LoginInput
     state.login_failures.reset(&key).await?;
     let token = new_token();
     let ttl = chrono::Duration::hours(state.settings.auth.token_ttl_hours);
-    let expires_at = state.store.create_session(account.id, token_hash(&token), state.clock.now(), ttl).await?;
+    let expires_at = state
+        .store
+        .create_session(account.id, token_hash(&token), state.clock.now(), ttl)
+        .await?;
     let actor = state.store.actor(&account).await?;
     Ok(Json(json!({
         "token": token,
@@ -93,7 +110,11 @@ async fn login(State(state): State<AppState>, ApiJson(input): ApiJson<LoginInput
     })))
 }
 
-async fn logout(State(state): State<AppState>, _caller: Caller, headers: axum::http::HeaderMap) -> ApiResult<StatusCode> {
+async fn logout(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<StatusCode> {
     if let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -130,13 +151,22 @@ async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Val
     })))
 }
 
-async fn put_profile(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<ProfileInput>) -> ApiResult<Json<Value>> {
+async fn put_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<ProfileInput>,
+) -> ApiResult<Json<Value>> {
     let now = state.clock.now();
     let today = now.with_timezone(&state.rules.timezone).date_naive();
     let profile = input.validate(today, &state.rules.ages)?;
     let key = state.settings.privacy.id_hash_key.as_bytes();
-    let saved = state.store.save_profile(caller.account.id, profile, key, now).await?;
-    Ok(Json(serde_json::to_value(saved).map_err(anyhow::Error::from)?))
+    let saved = state
+        .store
+        .save_profile(caller.account.id, profile, key, now)
+        .await?;
+    Ok(Json(
+        serde_json::to_value(saved).map_err(anyhow::Error::from)?,
+    ))
 }
 
 async fn my_signups(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
@@ -144,13 +174,19 @@ async fn my_signups(State(state): State<AppState>, caller: Caller) -> ApiResult<
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }
 
-async fn my_signups_ics(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+async fn my_signups_ics(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
     let items = state.store.my_signups(&caller.actor).await?;
     let calendar = crate::calendar::confirmed_shifts(&items, state.clock.now());
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"hourbook-shifts.ics\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hourbook-shifts.ics\"",
+            ),
         ],
         calendar,
     ))
@@ -163,8 +199,17 @@ struct HoursQuery {
     to: Option<DateTime<FixedOffset>>,
 }
 
-async fn my_hours(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<HoursQuery>) -> ApiResult<Json<Value>> {
+async fn my_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<HoursQuery>,
+) -> ApiResult<Json<Value>> {
     let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
-    let summary = state.store.hours(caller.account.id, utc(q.from), utc(q.to)).await?;
-    Ok(Json(serde_json::to_value(summary).map_err(anyhow::Error::from)?))
+    let summary = state
+        .store
+        .hours(caller.account.id, utc(q.from), utc(q.to))
+        .await?;
+    Ok(Json(
+        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
+    ))
 }

@@ -27,8 +27,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{id}", get(show_shift).delete(cancel_shift))
 }
 
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EventInput>) -> ApiResult<(StatusCode, Json<Event>)> {
-    let event = state.store.create_event(&caller.actor, input, state.clock.now()).await?;
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<(StatusCode, Json<Event>)> {
+    let event = state
+        .store
+        .create_event(&caller.actor, input, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 
@@ -48,9 +55,12 @@ impl ListQuery {
     fn parse(self) -> Result<(EventFilter, PageRequest), DomainError> {
         let mut v = Validator::new();
         let near = self.near.as_deref().and_then(|raw| {
-            let parsed = raw
-                .split_once(',')
-                .and_then(|(lat, lon)| Some((lat.trim().parse::<f64>().ok()?, lon.trim().parse::<f64>().ok()?)));
+            let parsed = raw.split_once(',').and_then(|(lat, lon)| {
+                Some((
+                    lat.trim().parse::<f64>().ok()?,
+                    lon.trim().parse::<f64>().ok()?,
+                ))
+            });
             match parsed {
                 Some((lat, lon)) => v.check(Coordinates::parse(lat, lon, "near")),
                 None => {
@@ -67,26 +77,46 @@ impl ListQuery {
                 v.error("radius_km", "needs near=lat,lon");
             }
         }
-        let campaign = self.campaign.as_deref().and_then(|c| match Campaign::from_str(c) {
-            Ok(c) => Some(c),
-            Err(_) => {
-                v.error("campaign", format!("unknown campaign '{c}'"));
-                None
-            }
-        });
+        let campaign = self
+            .campaign
+            .as_deref()
+            .and_then(|c| match Campaign::from_str(c) {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    v.error("campaign", format!("unknown campaign '{c}'"));
+                    None
+                }
+            });
         let page = v.check(PageRequest::parse(self.limit, self.cursor.as_deref()));
         let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
-        let filter = EventFilter { near, radius_km: self.radius_km, campaign, from: utc(self.from), to: utc(self.to) };
+        let filter = EventFilter {
+            near,
+            radius_km: self.radius_km,
+            campaign,
+            from: utc(self.from),
+            to: utc(self.to),
+        };
         v.finish_with(page.map(|p| (filter, p)))
     }
 }
 
-async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Event>>> {
+async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Event>>> {
     let (filter, page) = q.parse()?;
-    Ok(Json(state.store.list_events(&filter, page, state.clock.now()).await?))
+    Ok(Json(
+        state
+            .store
+            .list_events(&filter, page, state.clock.now())
+            .await?,
+    ))
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<EventDetail>> {
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EventDetail>> {
     Ok(Json(state.store.event(path_id(&id, "event")?).await?))
 }
 
@@ -99,7 +129,10 @@ async fn add_shift(
     let event_id = path_id(&id, "event")?;
     let now = state.clock.now();
     let new = input.validate(now)?;
-    let shift = state.store.add_shift(&caller.actor, event_id, new, now).await?;
+    let shift = state
+        .store
+        .add_shift(&caller.actor, event_id, new, now)
+        .await?;
     Ok((StatusCode::CREATED, Json(shift)))
 }
 
@@ -110,14 +143,29 @@ async fn record_insurance(
     ApiJson(input): ApiJson<InsuranceInput>,
 ) -> ApiResult<(StatusCode, Json<Insurance>)> {
     let event_id = path_id(&id, "event")?;
-    let insurance = state.store.record_insurance(&caller.actor, event_id, input, state.clock.now()).await?;
+    let insurance = state
+        .store
+        .record_insurance(&caller.actor, event_id, input, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(insurance)))
 }
 
-async fn show_shift(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Shift>> {
+async fn show_shift(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Shift>> {
     Ok(Json(state.store.shift(path_id(&id, "shift")?).await?))
 }
 
-async fn cancel_shift(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Shift>> {
-    Ok(Json(state.store.cancel_shift(&caller.actor, path_id(&id, "shift")?, state.clock.now()).await?))
+async fn cancel_shift(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Shift>> {
+    Ok(Json(
+        state
+            .store
+            .cancel_shift(&caller.actor, path_id(&id, "shift")?, state.clock.now())
+            .await?,
+    ))
 }

@@ -23,7 +23,10 @@ async fn create(
     caller: Caller,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
-    let org = state.store.create_organization(&caller.actor, input, state.clock.now()).await?;
+    let org = state
+        .store
+        .create_organization(&caller.actor, input, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(org)))
 }
 
@@ -33,8 +36,16 @@ async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }
 
-async fn show(State(state): State<AppState>, Path(org_id): Path<String>) -> ApiResult<Json<Organization>> {
-    Ok(Json(state.store.organization(path_id(&org_id, "organization")?).await?))
+async fn show(
+    State(state): State<AppState>,
+    Path(org_id): Path<String>,
+) -> ApiResult<Json<Organization>> {
+    Ok(Json(
+        state
+            .store
+            .organization(path_id(&org_id, "organization")?)
+            .await?,
+    ))
 }
 
 async fn add_member(
@@ -44,6 +55,9 @@ async fn add_member(
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<(StatusCode, Json<Membership>)> {
     let org_id = path_id(&org_id, "organization")?;
-    let member = state.store.add_member(&caller.actor, org_id, input, state.clock.now()).await?;
+    let member = state
+        .store
+        .add_member(&caller.actor, org_id, input, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(member)))
 }

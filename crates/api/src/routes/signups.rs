@@ -33,41 +33,95 @@ fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     }
 }
 
-async fn sign_up(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<Signup>)> {
+async fn sign_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Signup>)> {
     let shift_id = path_id(&id, "shift")?;
-    let signup = state.store.sign_up(&caller.actor, shift_id, &state.rules, state.clock.now()).await?;
+    let signup = state
+        .store
+        .sign_up(&caller.actor, shift_id, &state.rules, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(signup)))
 }
 
-async fn roster(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let items = state.store.roster(&caller.actor, path_id(&id, "shift")?).await?;
+async fn roster(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let items = state
+        .store
+        .roster(&caller.actor, path_id(&id, "shift")?)
+        .await?;
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }
 
-async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Signup>> {
-    Ok(Json(state.store.cancel_signup(&caller.actor, path_id(&id, "signup")?, state.clock.now()).await?))
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Signup>> {
+    Ok(Json(
+        state
+            .store
+            .cancel_signup(&caller.actor, path_id(&id, "signup")?, state.clock.now())
+            .await?,
+    ))
 }
 
-async fn check_in(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Signup>> {
+async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Signup>> {
     let input: PresenceInput = optional_body(&body)?;
     let signup = state
         .store
-        .check_in(&caller.actor, path_id(&id, "signup")?, input, &state.rules, state.clock.now())
+        .check_in(
+            &caller.actor,
+            path_id(&id, "signup")?,
+            input,
+            &state.rules,
+            state.clock.now(),
+        )
         .await?;
     Ok(Json(signup))
 }
 
-async fn check_out(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Signup>> {
+async fn check_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Signup>> {
     let input: PresenceInput = optional_body(&body)?;
     let signup = state
         .store
-        .check_out(&caller.actor, path_id(&id, "signup")?, input, &state.rules, state.clock.now())
+        .check_out(
+            &caller.actor,
+            path_id(&id, "signup")?,
+            input,
+            &state.rules,
+            state.clock.now(),
+        )
         .await?;
     Ok(Json(signup))
 }
 
-async fn no_show(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Signup>> {
-    Ok(Json(state.store.mark_no_show(&caller.actor, path_id(&id, "signup")?, state.clock.now()).await?))
+async fn no_show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Signup>> {
+    Ok(Json(
+        state
+            .store
+            .mark_no_show(&caller.actor, path_id(&id, "signup")?, state.clock.now())
+            .await?,
+    ))
 }
 
 async fn verify(
@@ -79,7 +133,13 @@ async fn verify(
     let input: VerifyInput = optional_body(&body)?;
     let entry = state
         .store
-        .verify_signup(&caller.actor, path_id(&id, "signup")?, input, state.rules.grace, state.clock.now())
+        .verify_signup(
+            &caller.actor,
+            path_id(&id, "signup")?,
+            input,
+            state.rules.grace,
+            state.clock.now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
