@@ -5,6 +5,7 @@ mod bad_input;
 mod events;
 mod health;
 mod hours;
+mod idempotency;
 mod organizations;
 mod presence;
 mod signups;

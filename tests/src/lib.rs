@@ -481,6 +481,7 @@ impl TestApp {
             "signups",
             "ledger_entries",
             "outbox",
+            "idempotency_keys",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

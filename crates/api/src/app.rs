@@ -2,7 +2,7 @@
 
 use crate::error::problem;
 use crate::state::AppState;
-use crate::{pages, routes};
+use crate::{idempotency, pages, routes};
 use axum::Router;
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
@@ -32,6 +32,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::remember,
+        ))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)

@@ -10,6 +10,7 @@ mod entities;
 pub mod accounts;
 pub mod demo;
 pub mod events;
+pub mod idempotency;
 pub mod ledger;
 pub mod organizations;
 pub mod outbox;

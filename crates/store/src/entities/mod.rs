@@ -5,6 +5,7 @@ pub mod account;
 pub mod counter;
 pub mod event;
 pub mod event_insurance;
+pub mod idempotency_key;
 pub mod ledger_entry;
 pub mod membership;
 pub mod organization;

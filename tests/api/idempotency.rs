@@ -1,0 +1,55 @@
+use chrono::Duration;
+use hourbook_tests::TestApp;
+use serde_json::json;
+
+async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
+    let admin = app.platform_admin().await;
+    let (org, organizer) = app
+        .organization_with(&admin, "community", "organizer")
+        .await;
+    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
+        .await;
+    let v = app.volunteer_at("重发", (31.24, 121.40), json!([])).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/shifts/{shift}/signups", app.address);
+    let send = |key: &'static str, body: &'static str| {
+        client
+            .post(&url)
+            .bearer_auth(&v.token)
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let first = send("k-1", "{}").await.unwrap();
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: serde_json::Value = first.json().await.unwrap();
+    let before = app.snapshot().await;
+    let again = send("k-1", "{}").await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["content-type"], "application/json");
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(app.snapshot().await, before, "a replay must do nothing");
+    // The same key with another body is refused; a new key is a new request (here: a 409).
+    assert_eq!(send("k-1", "{\"x\": 1}").await.unwrap().status(), 422);
+    assert_eq!(send("k-2", "{}").await.unwrap().status(), 409);
+    // Other callers' keys are their own.
+    let w = app.volunteer_at("别人", (31.24, 121.40), json!([])).await;
+    let other = client
+        .post(&url)
+        .bearer_auth(&w.token)
+        .header("idempotency-key", "k-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 201);
+    let other: serde_json::Value = other.json().await.unwrap();
+    assert_ne!(other["id"], first["id"]);
+}
+
+hourbook_tests::backend_tests!(a_repeated_signup_with_the_same_key_is_answered_once);
