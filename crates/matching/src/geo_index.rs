@@ -1,0 +1,180 @@
+//! Where the open shifts are: "which shifts lie within r km of this point, nearest first".
+
+use hourbook_domain::Coordinates;
+use rstar::primitives::GeomWithData;
+use rstar::{AABB, RTree};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Kilometres per degree of latitude (mean earth radius 6371.0088 km).
+const KM_PER_DEGREE: f64 = 111.195;
+
+/// A searchable set of shift locations.
+pub trait ShiftIndex {
+    /// Adds a shift, or moves it if it is already there.
+    fn upsert(&mut self, shift_id: Uuid, location: Coordinates);
+    /// Removes a shift (closed, full or cancelled); unknown ids are ignored.
+    fn remove(&mut self, shift_id: Uuid);
+    /// Shifts within `radius_km` of `center` (great-circle distance), nearest first, each with
+    /// its distance in km.
+    fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(Uuid, f64)>;
+    /// How many shifts are indexed.
+    fn len(&self) -> usize;
+    /// Whether the index is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+type Entry = GeomWithData<[f64; 2], Uuid>;
+
+/// An in-process R-tree over (longitude, latitude): a bounding-box query finds the
+/// candidates, the haversine distance decides.
+#[derive(Debug, Default)]
+pub struct RTreeShiftIndex {
+    tree: RTree<Entry>,
+    positions: HashMap<Uuid, [f64; 2]>,
+}
+
+impl RTreeShiftIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds an index in one go (bulk loading makes a better-balanced tree than inserts).
+    pub fn bulk(shifts: impl IntoIterator<Item = (Uuid, Coordinates)>) -> Self {
+        let positions: HashMap<Uuid, [f64; 2]> = shifts
+            .into_iter()
+            .map(|(id, at)| (id, [at.lon, at.lat]))
+            .collect();
+        let tree = RTree::bulk_load(
+            positions
+                .iter()
+                .map(|(id, p)| Entry::new(*p, *id))
+                .collect(),
+        );
+        Self { tree, positions }
+    }
+}
+
+impl ShiftIndex for RTreeShiftIndex {
+    fn upsert(&mut self, shift_id: Uuid, location: Coordinates) {
+        self.remove(shift_id);
+        let point = [location.lon, location.lat];
+        self.positions.insert(shift_id, point);
+        self.tree.insert(Entry::new(point, shift_id));
+    }
+
+    fn remove(&mut self, shift_id: Uuid) {
+        if let Some(point) = self.positions.remove(&shift_id) {
+            self.tree.remove(&Entry::new(point, shift_id));
+        }
+    }
+
+    fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(Uuid, f64)> {
+        if !radius_km.is_finite() || radius_km < 0.0 {
+            return Vec::new();
+        }
+        let dlat = radius_km / KM_PER_DEGREE;
+        // Near the poles a degree of longitude shrinks to nothing: search every longitude there.
+        let cos = center.lat.to_radians().cos();
+        let dlon = if cos < 0.01 {
+            180.0
+        } else {
+            (dlat / cos).min(180.0)
+        };
+        let envelope = AABB::from_corners(
+            [center.lon - dlon, (center.lat - dlat).max(-90.0)],
+            [center.lon + dlon, (center.lat + dlat).min(90.0)],
+        );
+        // Boxes that cross the antimeridian are searched on both sides.
+        let shifted = |by: f64| {
+            AABB::from_corners(
+                [envelope.lower()[0] + by, envelope.lower()[1]],
+                [envelope.upper()[0] + by, envelope.upper()[1]],
+            )
+        };
+        let mut found: Vec<(Uuid, f64)> = [envelope, shifted(360.0), shifted(-360.0)]
+            .iter()
+            .flat_map(|e| self.tree.locate_in_envelope_intersecting(e))
+            .map(|entry| {
+                let [lon, lat] = *entry.geom();
+                (entry.data, center.distance_km(&Coordinates { lat, lon }))
+            })
+            .filter(|(_, km)| *km <= radius_km)
+            .collect();
+        found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        found.dedup_by_key(|(id, _)| *id);
+        found
+    }
+
+    fn len(&self) -> usize {
+        self.positions.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(lat: f64, lon: f64) -> Coordinates {
+        Coordinates { lat, lon }
+    }
+
+    /// A deterministic scatter of points around Shanghai (no RNG needed for the check).
+    fn scatter(n: u32) -> Vec<(Uuid, Coordinates)> {
+        (0..n)
+            .map(|i| {
+                let f = f64::from(i);
+                let lat = 31.24 + ((f * 0.618_033_988).fract() - 0.5) * 0.4;
+                let lon = 121.40 + ((f * 0.414_213_562).fract() - 0.5) * 0.4;
+                (Uuid::from_u128(u128::from(i)), at(lat, lon))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_exactly_what_a_brute_force_search_finds_nearest_first() {
+        let shifts = scatter(2_000);
+        let index = RTreeShiftIndex::bulk(shifts.clone());
+        for (center, radius) in [
+            (at(31.24, 121.40), 3.0),
+            (at(31.30, 121.35), 7.5),
+            (at(31.0, 121.0), 1.0),
+        ] {
+            let mut expected: Vec<(Uuid, f64)> = shifts
+                .iter()
+                .map(|(id, p)| (*id, center.distance_km(p)))
+                .filter(|(_, d)| *d <= radius)
+                .collect();
+            expected.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            assert_eq!(index.within(center, radius), expected);
+        }
+    }
+
+    #[test]
+    fn shifts_can_move_and_leave() {
+        let mut index = RTreeShiftIndex::new();
+        let id = Uuid::from_u128(7);
+        index.upsert(id, at(31.24, 121.40));
+        assert_eq!(index.within(at(31.24, 121.40), 0.5).len(), 1);
+        index.upsert(id, at(31.50, 121.40));
+        assert!(index.within(at(31.24, 121.40), 0.5).is_empty());
+        assert_eq!(index.len(), 1);
+        index.remove(id);
+        index.remove(id);
+        assert!(index.is_empty());
+    }
+
+    #[test]
+    fn searches_across_the_antimeridian_and_ignores_bad_radii() {
+        let mut index = RTreeShiftIndex::new();
+        index.upsert(Uuid::from_u128(1), at(0.0, 179.99));
+        let hits = index.within(at(0.0, -179.99), 5.0);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].1 < 3.0);
+        assert!(index.within(at(0.0, 179.99), f64::NAN).is_empty());
+        assert!(index.within(at(0.0, 179.99), -1.0).is_empty());
+    }
+}
