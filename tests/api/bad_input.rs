@@ -141,6 +141,50 @@ async fn bad_requests_change_nothing(app: TestApp) {
         ["minutes"]
     );
 
+    // Text PostgreSQL cannot store, and dates outside any plausible range.
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "nul@b.cn", "password": "long enough!", "name": "a\u{0}b"})
+        )
+        .await
+        .field_errors(),
+        ["name"]
+    );
+    let mut nul_event = json!({"organization_id": org, "title": "t", "description": "d\u{0}", "campaign": "other", "category": "x", "location": {"lat": 31.2, "lon": 121.4}, "address": "a"});
+    assert_eq!(
+        app.post(events_path, o, nul_event.clone())
+            .await
+            .field_errors(),
+        ["description"]
+    );
+    nul_event["description"] = json!("ok");
+    nul_event["address"] = json!("a".repeat(201));
+    assert_eq!(
+        app.post(events_path, o, nul_event).await.field_errors(),
+        ["address"]
+    );
+    let plus = "+".repeat(40) + "12345";
+    assert_eq!(
+        app.put("/api/v1/me/profile", v, json!({"birth_date": "2000-01-01", "phone": plus, "home": {"lat": 31.2, "lon": 121.4}, "travel_radius_km": 5, "discoverable": true})).await.field_errors(),
+        ["phone"]
+    );
+    app.get("/api/v1/me/hours?from=-9999-01-01T00:00:00Z", v)
+        .await
+        .problem(422);
+    app.get("/api/v1/events?from=9999-12-31T00:00:00Z", None)
+        .await
+        .problem(422);
+    assert_eq!(
+        app.post(&format!("/api/v1/events/{event}/insurance"), o, json!({"insurer": "a", "policy_number": "b", "covers_from": "1066-10-14", "covers_to": "2027-06-02"})).await.field_errors(),
+        ["covers_from"]
+    );
+    assert_eq!(
+        app.post(&shifts_path, o, json!({"title": "x", "starts_at": "2099-06-03T10:00:00+08:00", "ends_at": "2099-06-03T12:00:00+08:00", "capacity": 3})).await.field_errors(),
+        ["starts_at"]
+    );
+
     // Unknown ids: 404.
     let ghost = uuid::Uuid::new_v4();
     app.post(&format!("/api/v1/shifts/{ghost}/signups"), v, json!({}))

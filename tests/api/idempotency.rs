@@ -52,4 +52,27 @@ async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
     assert_ne!(other["id"], first["id"]);
 }
 
-hourbook_tests::backend_tests!(a_repeated_signup_with_the_same_key_is_answered_once);
+/// Answers that carry credentials are never stored, so a login is never replayed.
+async fn logins_are_never_remembered(app: TestApp) {
+    let user = app.register("登录").await;
+    let login = |key: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", app.address))
+            .header("idempotency-key", key)
+            .json(&json!({"email": user.email, "password": "correct horse battery"}))
+            .send()
+    };
+    let first: serde_json::Value = login("same").await.unwrap().json().await.unwrap();
+    let second: serde_json::Value = login("same").await.unwrap().json().await.unwrap();
+    assert_ne!(first["token"], second["token"]);
+    let stored = app.snapshot().await;
+    assert!(
+        stored.contains(&("idempotency_keys".to_string(), 0)),
+        "{stored:?}"
+    );
+}
+
+hourbook_tests::backend_tests!(
+    a_repeated_signup_with_the_same_key_is_answered_once,
+    logins_are_never_remembered
+);

@@ -112,15 +112,11 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
     .problem(403);
 
     // The promoted volunteer was told, in the same transaction.
-    let promoted: Vec<_> = app
-        .state
-        .store
-        .due_messages(app.clock.now(), 100)
-        .await
-        .unwrap();
-    assert!(promoted.iter().any(|m| m.kind
-        == hourbook_store::outbox::MessageKind::WaitlistPromoted
-        && m.recipient_email == people[2].email));
+    let outbox = app.outbox().await;
+    assert!(
+        outbox.contains(&("waitlist_promoted".to_string(), people[2].email.clone())),
+        "{outbox:?}"
+    );
     let shift_now = app
         .get(&format!("/api/v1/shifts/{shift}"), None)
         .await

@@ -464,6 +464,24 @@ impl TestApp {
         r.json["id"].as_str().expect("shift id").to_string()
     }
 
+    /// Every queued message as (kind, recipient), oldest first.
+    pub async fn outbox(&self) -> Vec<(String, String)> {
+        let db = self.state.store.connection();
+        let sql = "SELECT kind, recipient_email FROM outbox ORDER BY created_at, id";
+        db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("outbox")
+            .iter()
+            .map(|row| {
+                (
+                    row.try_get::<String>("", "kind").expect("kind"),
+                    row.try_get::<String>("", "recipient_email")
+                        .expect("recipient"),
+                )
+            })
+            .collect()
+    }
+
     /// Row counts of every table: equal snapshots mean a request changed nothing.
     pub async fn snapshot(&self) -> Vec<(String, i64)> {
         let db = self.state.store.connection();

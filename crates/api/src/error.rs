@@ -38,17 +38,29 @@ impl From<DomainError> for ApiError {
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// Every error answer's body (`application/problem+json`, RFC 9457). The OpenAPI document
+/// describes errors with this same type, so the documented shape cannot drift from the real one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Names the kind of problem, e.g. `/problems/validation`.
     #[serde(rename = "type")]
-    kind: &'a str,
-    title: &'a str,
-    status: u16,
-    detail: String,
-    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
-    errors: &'a [FieldError],
-    #[serde(skip_serializing_if = "<[Ineligibility]>::is_empty")]
-    reasons: &'a [Ineligibility],
+    #[schema(example = "/problems/not-found")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    #[schema(example = "Not found")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    /// What went wrong this time, for a person.
+    #[schema(example = "no such shift")]
+    pub detail: String,
+    /// The invalid fields (422 `/problems/validation` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Why the volunteer may not take the shift (422 `/problems/ineligible` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Ineligibility>,
 }
 
 /// Builds a problem response.
@@ -65,12 +77,12 @@ fn problem_with(
     reasons: &[Ineligibility],
 ) -> Response {
     let body = Problem {
-        kind: &format!("/problems/{kind}"),
-        title,
+        kind: format!("/problems/{kind}"),
+        title: title.to_string(),
         status: status.as_u16(),
         detail,
-        errors,
-        reasons,
+        errors: errors.to_vec(),
+        reasons: reasons.to_vec(),
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
     (

@@ -83,3 +83,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 pub fn path_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::Store(hourbook_store::StoreError::NotFound(what)))
 }
+
+/// A time given in a query string, in UTC, if it lies within the years Hourbook knows.
+pub fn query_time(
+    t: Option<chrono::DateTime<chrono::FixedOffset>>,
+    field: &str,
+    v: &mut hourbook_domain::error::Validator,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = t?.with_timezone(&chrono::Utc);
+    v.check(hourbook_domain::text::plausible_instant(t, field))
+}

@@ -2,6 +2,7 @@
 //! and does nothing more (API.md, Conventions). A phone on a flaky network can resend a signup
 //! without signing up twice.
 
+use crate::auth::bearer_token;
 use crate::error::{ApiError, problem};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
@@ -9,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hourbook_store::accounts::token_hash;
 use hourbook_store::idempotency::Claim;
 use sha2::{Digest, Sha256};
 
@@ -34,7 +36,8 @@ pub async fn remember(State(state): State<AppState>, request: Request, next: Nex
     let Some(key) = request.headers().get("idempotency-key").cloned() else {
         return next.run(request).await;
     };
-    if !unsafe_method {
+    // Login and registration answers carry credentials (a bearer token): never store them.
+    if !unsafe_method || request.uri().path().starts_with("/api/v1/auth/") {
         return next.run(request).await;
     }
     match replay_or_run(&state, key, request, next).await {
@@ -58,6 +61,16 @@ async fn replay_or_run(
             ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible characters".into())
         })?
         .to_string();
+    // A replay must not outlive the session that made the request.
+    if let Some(token) = bearer_token(request.headers()) {
+        let session = state
+            .store
+            .resolve_session(&token_hash(token), state.clock.now())
+            .await?;
+        if session.is_none() {
+            return Err(ApiError::Unauthorized);
+        }
+    }
     // Keys are per caller: the same key from two accounts names two different requests.
     let caller = request
         .headers()

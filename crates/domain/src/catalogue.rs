@@ -22,6 +22,7 @@ use strum::{AsRefStr, EnumIter, EnumString, IntoStaticStr};
     AsRefStr,
     IntoStaticStr,
     EnumIter,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -81,6 +82,7 @@ impl Skill {
     AsRefStr,
     IntoStaticStr,
     EnumIter,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -120,6 +122,7 @@ impl Campaign {
     AsRefStr,
     IntoStaticStr,
     EnumIter,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -155,6 +158,7 @@ impl OrganizationKind {
     AsRefStr,
     IntoStaticStr,
     EnumIter,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// One invalid input field, named the way the client sent it (`home.lat`, `capacity`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path of the offending field in the request body.
     pub field: String,
@@ -22,9 +22,10 @@ impl FieldError {
 }
 
 /// Why a volunteer may not take a shift. `code` is stable for clients; `detail` is for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Ineligibility {
     /// Machine-readable reason, e.g. `too_young`, `missing_skill`.
+    #[schema(value_type = String, example = "too_young")]
     pub code: &'static str,
     /// Human-readable explanation.
     pub detail: String,

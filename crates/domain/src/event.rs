@@ -4,12 +4,13 @@ use crate::catalogue::Campaign;
 use crate::error::{DomainError, Validator};
 use crate::identity::parse_name;
 use crate::location::Coordinates;
+use crate::text::{multi_line, plausible_date, single_line};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
 /// An event as the organizer sends it (`POST /api/v1/events`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
     /// The organizing organization.
@@ -41,13 +42,12 @@ impl EventInput {
         if let Some(title) = v.check(parse_name(&self.title, "title")) {
             self.title = title;
         }
-        self.description = self.description.trim().to_string();
-        if self.description.chars().count() > 5000 {
-            v.error("description", "must be at most 5000 characters");
+        if let Some(description) = v.check(multi_line(&self.description, "description", 5000)) {
+            self.description = description;
         }
         self.risks = self
             .risks
-            .map(|r| r.trim().to_string())
+            .and_then(|r| v.check(multi_line(&r, "risks", 2000)))
             .filter(|r| !r.is_empty());
         if self.hazardous && self.risks.is_none() {
             v.error("risks", "a hazardous event must state its risks");
@@ -66,17 +66,15 @@ impl EventInput {
             self.location.lon,
             "location",
         ));
-        match v.check(parse_name(&self.address, "address")) {
-            Some(address) if address.chars().count() <= 200 => self.address = address,
-            Some(_) => v.error("address", "must be at most 200 characters"),
-            None => {}
+        if let Some(address) = v.check(single_line(&self.address, "address", 200)) {
+            self.address = address;
         }
         v.finish().map(|()| self)
     }
 }
 
 /// Accident insurance for an event (`POST /api/v1/events/{id}/insurance`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InsuranceInput {
     /// Insurer.
@@ -99,6 +97,8 @@ impl InsuranceInput {
         if let Some(policy) = v.check(parse_name(&self.policy_number, "policy_number")) {
             self.policy_number = policy;
         }
+        v.check(plausible_date(self.covers_from, "covers_from"));
+        v.check(plausible_date(self.covers_to, "covers_to"));
         if self.covers_to < self.covers_from {
             v.error("covers_to", "must not be before covers_from");
         }

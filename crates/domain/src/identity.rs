@@ -55,17 +55,9 @@ pub fn check_new_password(password: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// A display name: 1 to 100 characters after trimming.
+/// A display name: 1 to 100 characters after trimming, no control characters.
 pub fn parse_name(raw: &str, field: &str) -> Result<String, DomainError> {
-    let name = raw.trim();
-    match name.chars().count() {
-        0 => Err(DomainError::invalid(field, "must not be empty")),
-        1..=100 => Ok(name.to_string()),
-        _ => Err(DomainError::invalid(
-            field,
-            "must be at most 100 characters",
-        )),
-    }
+    crate::text::single_line(raw, field, 100)
 }
 
 /// The platform's own opaque volunteer number, e.g. `HB-2027-000123`.

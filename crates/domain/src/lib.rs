@@ -17,6 +17,7 @@ pub mod profile;
 pub mod roster;
 pub mod service_time;
 pub mod shift;
+pub mod text;
 
 pub use catalogue::{Campaign, MemberRole, OrganizationKind, Skill};
 pub use error::{DomainError, FieldError, Ineligibility};

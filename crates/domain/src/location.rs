@@ -5,7 +5,7 @@ use geo::{Distance, Haversine, Point};
 use serde::{Deserialize, Serialize};
 
 /// A WGS84 coordinate that is known to be on the globe.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Coordinates {
     /// Latitude in degrees, -90..=90.
     pub lat: f64,

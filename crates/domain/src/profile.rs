@@ -4,6 +4,7 @@ use crate::catalogue::Skill;
 use crate::error::{DomainError, Validator};
 use crate::identity::{Email, IdNumber, parse_name};
 use crate::location::Coordinates;
+use crate::text::plausible_date;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -41,7 +42,7 @@ pub fn age_on(birth_date: NaiveDate, day: NaiveDate) -> u32 {
 }
 
 /// A skill the volunteer claims, with the certificate's expiry where the skill needs one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SkillHolding {
     /// The skill.
     pub skill: Skill,
@@ -62,20 +63,23 @@ impl SkillHolding {
 }
 
 /// A weekly window when the volunteer is usually free, in local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AvailabilitySlot {
     /// ISO weekday, 1 = Monday .. 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: u8,
     /// Start of the window.
     #[serde(with = "hh_mm")]
+    #[schema(value_type = String, pattern = "^[0-9]{2}:[0-9]{2}$", example = "08:00")]
     pub start: NaiveTime,
     /// End of the window, after `start`.
     #[serde(with = "hh_mm")]
+    #[schema(value_type = String, pattern = "^[0-9]{2}:[0-9]{2}$", example = "12:00")]
     pub end: NaiveTime,
 }
 
 /// The guardian of a minor volunteer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Guardian {
     /// Guardian's name.
     pub name: String,
@@ -89,7 +93,7 @@ pub struct Guardian {
 }
 
 /// The profile as a client sends it (`PUT /api/v1/me/profile`), before validation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     /// Date of birth.
@@ -184,6 +188,12 @@ impl ProfileInput {
             if !seen.insert(holding.skill) {
                 v.error(format!("skills[{i}].skill"), "is listed twice");
             }
+            if let Some(expires) = holding.certificate_expires_on {
+                v.check(plausible_date(
+                    expires,
+                    &format!("skills[{i}].certificate_expires_on"),
+                ));
+            }
         }
         for (i, slot) in self.availability.iter().enumerate() {
             if !(1..=7).contains(&slot.weekday) {
@@ -198,14 +208,8 @@ impl ProfileInput {
         }
         let student_number = self
             .student_number
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        if student_number
-            .as_ref()
-            .is_some_and(|s| s.chars().count() > 40)
-        {
-            v.error("student_number", "must be at most 40 characters");
-        }
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| v.check(crate::text::single_line(&s, "student_number", 40)));
         if student_number.is_some() && self.school_organization_id.is_none() {
             v.error(
                 "school_organization_id",
@@ -263,10 +267,16 @@ impl ProfileInput {
     }
 }
 
+/// A phone number: an optional leading `+`, then 5 to 20 digits, with spaces or hyphens
+/// between them if the volunteer likes.
 fn check_phone(v: &mut Validator, phone: &str, field: &str) {
-    let digits = phone.trim().trim_start_matches('+');
-    let ok = (5..=20).contains(&digits.len())
-        && digits
+    let phone = phone.trim();
+    let rest = phone.strip_prefix('+').unwrap_or(phone);
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    let ok = (5..=20).contains(&digits)
+        && rest.len() <= 30
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest
             .chars()
             .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
     if !ok {

@@ -18,6 +18,7 @@ use uuid::Uuid;
     EnumString,
     AsRefStr,
     IntoStaticStr,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -101,6 +102,9 @@ pub enum WaitReason {
     AdultRatio,
     /// The volunteer holds another confirmed shift at the same time.
     Overlap,
+    /// The volunteer no longer meets the shift's rules (say, a certificate expired while
+    /// waiting): they keep their place but are passed over.
+    Ineligible,
 }
 
 impl WaitReason {
@@ -110,6 +114,7 @@ impl WaitReason {
             WaitReason::Full => "full",
             WaitReason::AdultRatio => "adult_ratio",
             WaitReason::Overlap => "overlap",
+            WaitReason::Ineligible => "ineligible",
         }
     }
 }
@@ -121,8 +126,9 @@ pub struct Waiting {
     pub signup_id: Uuid,
     /// Under the adult age on the shift's date.
     pub minor: bool,
-    /// Holds an overlapping confirmed shift, so cannot be confirmed here now.
-    pub overlapping: bool,
+    /// Why this volunteer cannot take a seat whatever the seats say (an overlapping
+    /// confirmed shift, or rules no longer met), if anything.
+    pub blocked: Option<WaitReason>,
 }
 
 impl Seats {
@@ -142,8 +148,8 @@ impl Seats {
     pub fn obstacle(&self, w: &Waiting) -> Option<WaitReason> {
         if self.free() == 0 {
             Some(WaitReason::Full)
-        } else if w.overlapping {
-            Some(WaitReason::Overlap)
+        } else if let Some(reason) = w.blocked {
+            Some(reason)
         } else if w.minor && !self.ratio_allows_another_minor() {
             Some(WaitReason::AdultRatio)
         } else {
@@ -184,7 +190,7 @@ mod tests {
         Waiting {
             signup_id: Uuid::from_u128(n),
             minor,
-            overlapping: false,
+            blocked: None,
         }
     }
 
@@ -224,7 +230,7 @@ mod tests {
     #[test]
     fn a_volunteer_with_an_overlapping_shift_is_passed_over_not_removed() {
         let mut busy = waiting(1, false);
-        busy.overlapping = true;
+        busy.blocked = Some(WaitReason::Overlap);
         let s = seats(1, None, 0, 0);
         assert_eq!(
             s.seat_waiting(&[busy, waiting(2, false)]),

@@ -10,11 +10,13 @@ use serde::Deserialize;
 
 /// Largest capacity a single shift may have.
 pub const MAX_CAPACITY: u32 = 10_000;
+/// How far ahead shifts may be planned (about three years).
+pub const MAX_DAYS_AHEAD: i64 = 1100;
 /// Longest a single shift may last.
 pub const MAX_SHIFT_HOURS: i64 = 24;
 
 /// A shift as the organizer sends it (`POST /api/v1/events/{id}/shifts`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftInput {
     /// Title, e.g. "上午班 Morning class".
@@ -93,6 +95,12 @@ impl ShiftInput {
         if ends_at <= now {
             v.error("ends_at", "must be in the future");
         }
+        if starts_at > now + chrono::Duration::days(MAX_DAYS_AHEAD) {
+            v.error(
+                "starts_at",
+                format!("must be within {MAX_DAYS_AHEAD} days from now"),
+            );
+        }
         if !(1..=i64::from(MAX_CAPACITY)).contains(&self.capacity) {
             v.error("capacity", format!("must be between 1 and {MAX_CAPACITY}"));
         }
@@ -101,11 +109,8 @@ impl ShiftInput {
         }
         let address = self
             .address
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty());
-        if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
-            v.error("address", "must be at most 200 characters");
-        }
+            .filter(|a| !a.trim().is_empty())
+            .and_then(|a| v.check(crate::text::single_line(&a, "address", 200)));
         let mut skills = |list: &[String], field: &str| -> Vec<Skill> {
             list.iter()
                 .enumerate()

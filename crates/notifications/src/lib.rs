@@ -201,7 +201,10 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
 ) -> Result<usize, NotifyError> {
     let mut sent = 0;
-    for message in store.due_messages(now, 100).await? {
+    for message in store
+        .claim_due_messages(now, 100, Duration::minutes(5))
+        .await?
+    {
         let outcome = match build(&message, from, tz) {
             Ok(email) => mailer.send(email).await,
             Err(e) => Err((e, true)),

@@ -3,6 +3,7 @@
 use crate::entities::{event, event_insurance, organization, shift, signup};
 use crate::outbox::{self, MessageKind};
 use crate::page::{Page, PageRequest};
+use crate::signups::transition;
 use crate::{Result, Store, StoreError, commit, from_json, parse_id, parse_name, seconds, to_json};
 use chrono::{DateTime, NaiveDate, Utc};
 use hourbook_domain::access::Actor;
@@ -27,7 +28,7 @@ pub const SHIFT_OPEN: &str = "open";
 pub const SHIFT_CANCELLED: &str = "cancelled";
 
 /// An event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Event {
     /// Id.
     pub id: Uuid,
@@ -57,7 +58,7 @@ pub struct Event {
 }
 
 /// Recorded accident insurance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Insurance {
     /// Id.
     pub id: Uuid,
@@ -72,7 +73,7 @@ pub struct Insurance {
 }
 
 /// An event with its shifts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventDetail {
     /// The event.
     #[serde(flatten)]
@@ -84,7 +85,7 @@ pub struct EventDetail {
 }
 
 /// A shift.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Shift {
     /// Id.
     pub id: Uuid,
@@ -519,32 +520,34 @@ impl Store {
                 "only the event's organizers cancel shifts",
             ));
         }
-        if ctx.shift.status == SHIFT_CANCELLED {
-            return Err(StoreError::conflict("the shift is already cancelled"));
+        if ctx.shift.starts_at <= now {
+            // Its volunteers may be serving or served: their records must stand.
+            return Err(StoreError::conflict(
+                "a shift that has started cannot be cancelled",
+            ));
         }
-        shift::Entity::update_many()
+        // Conditional on still being open; this also takes the shift's row lock, so no signup
+        // slips in while the roster is being cancelled.
+        let cancelled = shift::Entity::update_many()
             .col_expr(shift::Column::Status, Expr::value(SHIFT_CANCELLED))
             .col_expr(shift::Column::CancelledAt, Expr::value(seconds(now)))
             .filter(shift::Column::Id.eq(ctx.shift.id.clone()))
+            .filter(shift::Column::Status.eq(SHIFT_OPEN))
             .exec(&txn)
             .await?;
-        let live = signup::Entity::find()
+        if cancelled.rows_affected == 0 {
+            return Err(StoreError::conflict("the shift is already cancelled"));
+        }
+        let roster = signup::Entity::find()
             .filter(signup::Column::ShiftId.eq(ctx.shift.id.clone()))
             .all(&txn)
             .await?;
-        for s in live {
-            if !parse_name::<SignupStatus>(&s.status)?.is_active() {
+        for s in roster {
+            let status: SignupStatus = parse_name(&s.status)?;
+            if !status.may_cancel() {
                 continue;
             }
-            signup::Entity::update_many()
-                .col_expr(
-                    signup::Column::Status,
-                    Expr::value(SignupStatus::Cancelled.as_str()),
-                )
-                .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-                .filter(signup::Column::Id.eq(s.id.clone()))
-                .exec(&txn)
-                .await?;
+            transition(&txn, &s.id, status, SignupStatus::Cancelled, vec![], now).await?;
             outbox::enqueue_for_account(
                 &txn,
                 MessageKind::ShiftCancelled,

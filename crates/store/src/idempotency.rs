@@ -12,6 +12,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 /// a repeat may then run again.
 const ABANDONED_AFTER: Duration = Duration::minutes(2);
 
+/// How long answers are remembered: long enough for any client's retries.
+const REMEMBERED_FOR: Duration = Duration::hours(24);
+
 /// What to do with a request that carries a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -40,6 +43,10 @@ impl Store {
         request_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Claim> {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::CreatedAt.lt(seconds(now - REMEMBERED_FOR)))
+            .exec(self.db())
+            .await?;
         let row = idempotency_key::ActiveModel {
             key_hash: Set(key_hash.to_string()),
             request_hash: Set(request_hash.to_string()),

@@ -3,17 +3,16 @@
 //! This module only ever inserts and reads `ledger_entries`; the database refuses UPDATE and
 //! DELETE on the table outright (see the migration's triggers).
 
-use crate::entities::{ledger_entry, organization, signup};
+use crate::entities::{ledger_entry, organization};
 use crate::outbox::{self, MessageKind};
-use crate::signups::{lock_account, signup_for_actor};
-use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
+use crate::signups::{SignupAccess, transition};
+use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
 use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource, GENESIS_HASH};
 use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::service_time::service_minutes;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +22,7 @@ use uuid::Uuid;
 const MAX_ENTRY_MINUTES: i64 = 24 * 60;
 
 /// Body of `POST /api/v1/signups/{id}/verify`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyInput {
     /// Minutes to credit instead of the computed service time (needs a note).
@@ -35,7 +34,7 @@ pub struct VerifyInput {
 }
 
 /// A ledger entry as shown to the volunteer and the recording organization.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     /// Id.
     pub id: Uuid,
@@ -77,7 +76,7 @@ pub struct LedgerEntry {
 }
 
 /// An organization's id and name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganizationRef {
     /// Id.
     pub id: Uuid,
@@ -86,7 +85,7 @@ pub struct OrganizationRef {
 }
 
 /// `GET /api/v1/me/hours`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HoursSummary {
     /// Sum of verified minutes in the period.
     pub total_minutes: i64,
@@ -209,7 +208,8 @@ impl Store {
     ) -> Result<LedgerEntry> {
         let note = input
             .note
-            .map(|n| n.trim().to_string())
+            .map(|n| hourbook_domain::text::multi_line(&n, "note", 1000))
+            .transpose()?
             .filter(|n| !n.is_empty());
         if let Some(minutes) = input.minutes {
             if !(0..=MAX_ENTRY_MINUTES).contains(&minutes) {
@@ -230,20 +230,33 @@ impl Store {
         if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
             return Err(DomainError::invalid("note", "must be at most 1000 characters").into());
         }
+        retrying(|| {
+            self.verify_signup_once(actor, signup_id, input.minutes, note.clone(), grace, now)
+        })
+        .await
+    }
+
+    async fn verify_signup_once(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        minutes: Option<i64>,
+        note: Option<String>,
+        grace: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<LedgerEntry> {
         let txn = self.write().await?;
-        let model = signup::Entity::find_by_id(signup_id.to_string())
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("signup"))?;
-        lock_account(&txn, &model.volunteer_id).await?;
-        let (model, ctx, _) = signup_for_actor(&txn, actor, signup_id).await?;
-        if !actor.may_verify(ctx.organization_id) {
-            return Err(if model.volunteer_id == actor.account_id.to_string() {
-                StoreError::Forbidden("volunteers cannot verify their own hours")
-            } else {
-                StoreError::NotFound("signup")
-            });
+        // The volunteer's account lock also keeps their ledger chain from forking.
+        let access = SignupAccess::lock(&txn, actor, signup_id).await?;
+        if access.own {
+            return Err(StoreError::Forbidden("nobody verifies their own hours"));
         }
+        if !access.verifier {
+            return Err(StoreError::Forbidden(
+                "only the event's organization verifies its hours",
+            ));
+        }
+        let (model, ctx) = (&access.model, &access.ctx);
         let status: SignupStatus = parse_name(&model.status)?;
         if status == SignupStatus::Verified {
             return Err(StoreError::conflict("these hours are already verified"));
@@ -262,7 +275,7 @@ impl Store {
             grace,
         );
         let by_desk = model.checked_in_by.as_deref() != Some(model.volunteer_id.as_str());
-        let source = match (input.minutes, by_desk) {
+        let source = match (minutes, by_desk) {
             (Some(_), _) => EntrySource::Adjusted,
             (None, true) => EntrySource::OrganizerDesk,
             (None, false) => EntrySource::CheckInOut,
@@ -273,7 +286,7 @@ impl Store {
             chain_index: 0,
             kind: EntryKind::Service,
             source,
-            minutes: input.minutes.unwrap_or(computed),
+            minutes: minutes.unwrap_or(computed),
             category: ctx.event.category.clone(),
             organization_id: ctx.organization_id,
             event_id: Some(parse_id(&ctx.event.id)?),
@@ -286,15 +299,15 @@ impl Store {
             verified_at: now,
         };
         let entry = append(&txn, content).await?;
-        signup::Entity::update_many()
-            .col_expr(
-                signup::Column::Status,
-                Expr::value(SignupStatus::Verified.as_str()),
-            )
-            .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-            .filter(signup::Column::Id.eq(model.id.clone()))
-            .exec(&txn)
-            .await?;
+        transition(
+            &txn,
+            &model.id,
+            SignupStatus::CheckedOut,
+            SignupStatus::Verified,
+            vec![],
+            now,
+        )
+        .await?;
         outbox::enqueue_for_account(
             &txn,
             MessageKind::HoursVerified,

@@ -50,6 +50,48 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// A conflict between concurrent transactions that the database resolved by aborting one
+    /// of them (PostgreSQL deadlock or serialization failure, SQLite busy): running the whole
+    /// transaction again is the right answer.
+    pub fn is_transient(&self) -> bool {
+        use sea_orm::RuntimeErr;
+        let StoreError::Database(
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)),
+        ) = self
+        else {
+            return false;
+        };
+        match e.as_database_error().and_then(|d| d.code()) {
+            Some(code) => matches!(code.as_ref(), "40P01" | "40001" | "5" | "517" | "6"),
+            None => false,
+        }
+    }
+}
+
+/// Runs a write transaction again (a few times, with a short random pause) when the database
+/// aborted it to break a deadlock. Every attempt starts from scratch, so a retry sees the state
+/// the winner left behind.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    use rand::Rng;
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if e.is_transient() && tries < 5 => {
+                tries += 1;
+                let pause = rand::thread_rng().gen_range(5..30u64) * tries;
+                tracing::debug!(error = %e, tries, "retrying a transaction the database aborted");
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Result alias for store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

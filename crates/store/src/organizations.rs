@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// An organization as sent by a platform admin.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
     /// Name.
@@ -28,7 +28,7 @@ pub struct OrganizationInput {
 }
 
 /// An organization.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Organization {
     /// Id.
     pub id: Uuid,
@@ -56,7 +56,7 @@ impl TryFrom<organization::Model> for Organization {
 }
 
 /// A member as sent by an org admin.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     /// The member's account e-mail.
@@ -66,7 +66,7 @@ pub struct MemberInput {
 }
 
 /// A membership.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Membership {
     /// Membership id.
     pub id: Uuid,
@@ -193,7 +193,14 @@ impl Store {
             created_at: Set(seconds(now)),
         })
         .exec_without_returning(&txn)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            // A concurrent grant of the same role won the race.
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                StoreError::conflict("this account already holds that role")
+            }
+            _ => e.into(),
+        })?;
         let member = Membership {
             id,
             organization_id,

@@ -41,6 +41,8 @@ impl MessageKind {
 
 /// Status of a message waiting to go out.
 const PENDING: &str = "pending";
+/// Status of a message a worker has claimed and is sending.
+const SENDING: &str = "sending";
 /// Status of a message that went out.
 const SENT: &str = "sent";
 /// Status of a message that will not be retried.
@@ -101,18 +103,46 @@ pub(crate) async fn enqueue_for_account(
 }
 
 impl Store {
-    /// Pending messages that are due, oldest first.
-    ///
-    /// One worker runs per process in this first cut; claiming with `FOR UPDATE SKIP LOCKED`
-    /// for several workers comes with the notifications issue.
-    pub async fn due_messages(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OutboxMessage>> {
-        let rows = outbox_message::Entity::find()
-            .filter(outbox_message::Column::Status.eq(PENDING))
-            .filter(outbox_message::Column::NextAttemptAt.lte(seconds(now)))
+    /// Claims due messages, oldest first, for `lease`: a message is handed to one worker at a
+    /// time, whichever process it runs in. A worker that dies mid-send loses its claim when the
+    /// lease runs out and the message goes to another worker (sent twice at worst, never lost).
+    pub async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease: Duration,
+    ) -> Result<Vec<OutboxMessage>> {
+        use sea_orm::Condition;
+        let now = seconds(now);
+        let due = outbox_message::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(outbox_message::Column::Status.eq(PENDING))
+                    .add(outbox_message::Column::Status.eq(SENDING)),
+            )
+            .filter(outbox_message::Column::NextAttemptAt.lte(now))
             .order_by_asc(outbox_message::Column::CreatedAt)
             .limit(limit)
             .all(self.db())
             .await?;
+        let mut rows = Vec::with_capacity(due.len());
+        for m in due {
+            // Claim only if nobody else changed the row since we read it.
+            let claimed = outbox_message::Entity::update_many()
+                .col_expr(outbox_message::Column::Status, Expr::value(SENDING))
+                .col_expr(
+                    outbox_message::Column::NextAttemptAt,
+                    Expr::value(now + lease),
+                )
+                .filter(outbox_message::Column::Id.eq(m.id.clone()))
+                .filter(outbox_message::Column::Status.eq(m.status.clone()))
+                .filter(outbox_message::Column::NextAttemptAt.eq(m.next_attempt_at))
+                .exec(self.db())
+                .await?;
+            if claimed.rows_affected == 1 {
+                rows.push(m);
+            }
+        }
         rows.into_iter()
             .map(|m| {
                 let payload: serde_json::Value = crate::from_json(&m.payload)?;

@@ -14,7 +14,7 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 /// A profile as shown to its owner (and to those with a reason to see it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     /// Date of birth.
     pub birth_date: NaiveDate,

@@ -1,22 +1,23 @@
 //! Signups: seats, the waitlist, cancellation, check-in and check-out.
 
-use crate::entities::{account, event_insurance, shift, signup};
+use crate::entities::{account, event_insurance, shift, signup, volunteer_profile};
 use crate::events::{self, SHIFT_OPEN, Shift, ShiftContext, shift_context};
 use crate::outbox::{self, MessageKind};
-use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
+use crate::profiles::Profile;
+use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use hourbook_domain::access::Actor;
 use hourbook_domain::eligibility::assess;
 use hourbook_domain::profile::{AgePolicy, age_on};
-use hourbook_domain::roster::{Seats, SignupStatus, Waiting, overlaps};
+use hourbook_domain::roster::{Seats, SignupStatus, WaitReason, Waiting, overlaps};
 use hourbook_domain::{Coordinates, DomainError, Ineligibility};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The rules that depend on place and configuration.
@@ -35,7 +36,7 @@ pub struct SignupRules {
 }
 
 /// A signup.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Signup {
     /// Id.
     pub id: Uuid,
@@ -60,7 +61,7 @@ pub struct Signup {
 }
 
 /// A signup with its shift, for "my shifts".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MySignup {
     /// The signup.
     #[serde(flatten)]
@@ -72,7 +73,7 @@ pub struct MySignup {
 }
 
 /// Just enough of an event to show beside a shift.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventSummary {
     /// Id.
     pub id: Uuid,
@@ -85,7 +86,7 @@ pub struct EventSummary {
 }
 
 /// One line of a shift's roster, for its organizers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RosterLine {
     /// The signup.
     #[serde(flatten)]
@@ -95,7 +96,7 @@ pub struct RosterLine {
 }
 
 /// The volunteer on a roster line: what an organizer needs, nothing more.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RosterVolunteer {
     /// Account id.
     pub id: Uuid,
@@ -108,7 +109,7 @@ pub struct RosterVolunteer {
 }
 
 /// Body of a check-in or check-out.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceInput {
     /// When (organizers only; default now).
@@ -218,11 +219,56 @@ async fn overlapping_volunteers(
         .collect())
 }
 
+/// Why `signup`'s volunteer cannot be confirmed on `ctx`'s shift whatever the seats say:
+/// another confirmed shift at the same time, or hard rules no longer met. The caller holds the
+/// volunteer's account lock, so the answer stays true until it commits.
+async fn personal_obstacle(
+    db: &impl ConnectionTrait,
+    signup: &signup::Model,
+    ctx: &ShiftContext,
+    rules: &SignupRules,
+) -> Result<Option<WaitReason>> {
+    let window = (ctx.shift.starts_at, ctx.shift.ends_at);
+    let busy = overlapping_volunteers(
+        db,
+        std::slice::from_ref(&signup.volunteer_id),
+        &ctx.shift.id,
+        window,
+    )
+    .await?;
+    if !busy.is_empty() {
+        return Ok(Some(WaitReason::Overlap));
+    }
+    let profile = volunteer_profile::Entity::find_by_id(signup.volunteer_id.clone())
+        .one(db)
+        .await?;
+    let Some(profile) = profile.map(Profile::try_from).transpose()? else {
+        return Ok(Some(WaitReason::Ineligible));
+    };
+    let shift = events::shift_from_model(ctx.shift.clone(), (0, 0))?;
+    let assessment = assess(
+        &profile.rules_view(),
+        &shift.facts(),
+        &rules.ages,
+        rules.timezone,
+    );
+    Ok((!assessment.may_sign_up()).then_some(WaitReason::Ineligible))
+}
+
 /// Gives free seats to the waitlist (in arrival order, under the ratio) and refreshes the
-/// reasons the others wait. Returns the signups confirmed. The caller holds the shift lock.
+/// reasons the others wait. Returns the signups confirmed. The caller holds the shift lock and
+/// the account lock of `locked_volunteer`.
+///
+/// Before a waiting volunteer is confirmed, their account row is locked too and their other
+/// shifts and eligibility are checked again under that lock: otherwise two cancellations on
+/// two overlapping shifts could each promote the same person. Locking an account after a
+/// shift reverses the usual order; PostgreSQL breaks the rare deadlock that can follow by
+/// aborting one transaction, and [`crate::retrying`] runs that one again.
 async fn seat_waitlist(
     db: &impl ConnectionTrait,
     ctx: &ShiftContext,
+    rules: &SignupRules,
+    locked_volunteer: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let all = signup::Entity::find()
@@ -252,32 +298,45 @@ async fn seat_waitlist(
     if waiting.is_empty() {
         return Ok(vec![]);
     }
-    let window = (ctx.shift.starts_at, ctx.shift.ends_at);
-    let busy = if seats.free() > 0 {
-        let ids: Vec<String> = waiting.iter().map(|s| s.volunteer_id.clone()).collect();
-        overlapping_volunteers(db, &ids, &ctx.shift.id, window).await?
-    } else {
-        vec![]
-    };
-    let queue: Vec<Waiting> = waiting
-        .iter()
-        .map(|s| {
-            Ok(Waiting {
-                signup_id: parse_id(&s.id)?,
-                minor: s.minor,
-                overlapping: busy.contains(&s.volunteer_id),
+    let mut locked: HashSet<String> = HashSet::from([locked_volunteer.to_string()]);
+    let mut checked: HashMap<String, Option<WaitReason>> = HashMap::new();
+    let (queue, seated) = loop {
+        let queue: Vec<Waiting> = waiting
+            .iter()
+            .map(|s| {
+                Ok(Waiting {
+                    signup_id: parse_id(&s.id)?,
+                    minor: s.minor,
+                    blocked: checked.get(&s.id).copied().flatten(),
+                })
             })
-        })
-        .collect::<Result<_>>()?;
-    let seated = seats.seat_waiting(&queue);
-    let mut after = seats;
-    for w in &queue {
-        if seated.contains(&w.signup_id) {
-            if w.minor {
-                after.minors += 1;
-            } else {
-                after.adults += 1;
+            .collect::<Result<_>>()?;
+        let seated = seats.seat_waiting(&queue);
+        let mut newly_blocked = false;
+        for s in waiting
+            .iter()
+            .filter(|s| seated.iter().any(|id| id.to_string() == s.id))
+        {
+            if checked.contains_key(&s.id) {
+                continue;
             }
+            if locked.insert(s.volunteer_id.clone()) {
+                lock_account(db, &s.volunteer_id).await?;
+            }
+            let obstacle = personal_obstacle(db, s, ctx, rules).await?;
+            newly_blocked |= obstacle.is_some();
+            checked.insert(s.id.clone(), obstacle);
+        }
+        if !newly_blocked {
+            break (queue, seated);
+        }
+    };
+    let mut after = seats;
+    for w in queue.iter().filter(|w| seated.contains(&w.signup_id)) {
+        if w.minor {
+            after.minors += 1;
+        } else {
+            after.adults += 1;
         }
     }
     let mut confirmed = Vec::new();
@@ -292,15 +351,47 @@ async fn seat_waitlist(
             }
             (SignupStatus::Waitlisted, reason)
         };
-        signup::Entity::update_many()
-            .col_expr(signup::Column::Status, Expr::value(status.as_str()))
-            .col_expr(signup::Column::WaitReason, Expr::value(reason))
-            .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-            .filter(signup::Column::Id.eq(s.id.clone()))
-            .exec(db)
-            .await?;
+        transition(
+            db,
+            &s.id,
+            SignupStatus::Waitlisted,
+            status,
+            vec![(signup::Column::WaitReason, Expr::value(reason))],
+            now,
+        )
+        .await?;
     }
     Ok(confirmed)
+}
+
+/// Moves a signup from `from` to `to` (with `more` columns), or answers 409 if it is no longer
+/// in `from`: a concurrent request got there first.
+pub(crate) async fn transition(
+    db: &impl ConnectionTrait,
+    signup_id: &str,
+    from: SignupStatus,
+    to: SignupStatus,
+    more: Vec<(signup::Column, sea_orm::sea_query::SimpleExpr)>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut update = signup::Entity::update_many()
+        .col_expr(signup::Column::Status, Expr::value(to.as_str()))
+        .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)));
+    for (column, value) in more {
+        update = update.col_expr(column, value);
+    }
+    let done = update
+        .filter(signup::Column::Id.eq(signup_id))
+        .filter(signup::Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(StoreError::conflict(format!(
+            "the signup is no longer {}; reload and try again",
+            from.as_str()
+        )));
+    }
+    Ok(())
 }
 
 async fn waitlist_position(db: &impl ConnectionTrait, m: &signup::Model) -> Result<Option<u32>> {
@@ -357,10 +448,18 @@ impl Store {
         rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
+        retrying(|| self.sign_up_once(actor, shift_id, rules, now)).await
+    }
+
+    async fn sign_up_once(
+        &self,
+        actor: &Actor,
+        shift_id: Uuid,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
         let volunteer_id = actor.account_id.to_string();
         let shift_key = shift_id.to_string();
-        let profile = self.profile(actor.account_id).await?;
-
         let txn = self.write().await?;
         // Lock order everywhere: the volunteer's row, then the shift's.
         lock_account(&txn, &volunteer_id).await?;
@@ -372,7 +471,10 @@ impl Store {
         if ctx.shift.ends_at <= now {
             return Err(StoreError::conflict("the shift is over"));
         }
-        let Some(profile) = profile else {
+        let profile = volunteer_profile::Entity::find_by_id(volunteer_id.clone())
+            .one(&txn)
+            .await?;
+        let Some(profile) = profile.map(Profile::try_from).transpose()? else {
             return Err(DomainError::Ineligible(vec![Ineligibility {
                 code: "profile_missing",
                 detail: "fill in your profile (birth date, home) before signing up".into(),
@@ -402,15 +504,14 @@ impl Store {
             }
         }
         let window = (ctx.shift.starts_at, ctx.shift.ends_at);
-        if !overlapping_volunteers(
+        let busy = overlapping_volunteers(
             &txn,
             std::slice::from_ref(&volunteer_id),
             &shift_key,
             window,
         )
-        .await?
-        .is_empty()
-        {
+        .await?;
+        if !busy.is_empty() {
             return Err(StoreError::conflict(
                 "you already hold a confirmed shift at the same time",
             ));
@@ -437,7 +538,7 @@ impl Store {
         .await?;
         // The new signup joins the back of the queue; it gets a seat only if nobody ahead
         // of it can use one.
-        let confirmed = seat_waitlist(&txn, &ctx, now).await?;
+        let confirmed = seat_waitlist(&txn, &ctx, rules, &volunteer_id, now).await?;
         let others: Vec<String> = confirmed.iter().filter(|c| **c != id).cloned().collect();
         notify_promoted(&txn, &ctx, &others, now).await?;
         let kind = if confirmed.contains(&id) {
@@ -446,12 +547,7 @@ impl Store {
             MessageKind::SignupWaitlisted
         };
         outbox::enqueue_for_account(&txn, kind, &volunteer_id, shift_payload(&ctx), now).await?;
-        let model = signup::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("signup"))?;
-        let position = waitlist_position(&txn, &model).await?;
-        let signup = signup_from_model(&model, position)?;
+        let signup = reload(&txn, &id, true).await?;
         txn.commit().await?;
         Ok(signup)
     }
@@ -461,12 +557,29 @@ impl Store {
         &self,
         actor: &Actor,
         signup_id: Uuid,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
+        retrying(|| self.cancel_signup_once(actor, signup_id, rules, now)).await
+    }
+
+    async fn cancel_signup_once(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
         let txn = self.write().await?;
-        let model = own_signup(&txn, actor, signup_id).await?;
-        lock_account(&txn, &model.volunteer_id).await?;
-        lock_shift_and_number(&txn, &model.shift_id).await?;
+        let first = find_signup(&txn, signup_id).await?;
+        // Anyone else's signup is "not found", never "forbidden", so ids leak nothing.
+        if first.volunteer_id != actor.account_id.to_string() {
+            return Err(StoreError::NotFound("signup"));
+        }
+        lock_account(&txn, &first.volunteer_id).await?;
+        lock_shift_and_number(&txn, &first.shift_id).await?;
+        // Read again under the locks: a check-in may have landed in between.
+        let model = find_signup(&txn, signup_id).await?;
         let status: SignupStatus = parse_name(&model.status)?;
         if !status.may_cancel() {
             return Err(StoreError::conflict(format!(
@@ -474,29 +587,25 @@ impl Store {
                 status.as_str()
             )));
         }
-        signup::Entity::update_many()
-            .col_expr(
-                signup::Column::Status,
-                Expr::value(SignupStatus::Cancelled.as_str()),
-            )
-            .col_expr(
-                signup::Column::WaitReason,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-            .filter(signup::Column::Id.eq(model.id.clone()))
-            .exec(&txn)
-            .await?;
+        let no_reason = vec![(
+            signup::Column::WaitReason,
+            Expr::value(Option::<String>::None),
+        )];
+        transition(
+            &txn,
+            &model.id,
+            status,
+            SignupStatus::Cancelled,
+            no_reason,
+            now,
+        )
+        .await?;
         let ctx = shift_context(&txn, &model.shift_id).await?;
         if ctx.shift.status == SHIFT_OPEN && ctx.shift.starts_at > now {
-            let promoted = seat_waitlist(&txn, &ctx, now).await?;
+            let promoted = seat_waitlist(&txn, &ctx, rules, &model.volunteer_id, now).await?;
             notify_promoted(&txn, &ctx, &promoted, now).await?;
         }
-        let model = signup::Entity::find_by_id(model.id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("signup"))?;
-        let signup = signup_from_model(&model, None)?;
+        let signup = reload(&txn, &model.id, false).await?;
         txn.commit().await?;
         Ok(signup)
     }
@@ -531,12 +640,12 @@ impl Store {
         Ok(out)
     }
 
-    /// A shift's roster in arrival order, for its organizers.
+    /// A shift's roster in arrival order, for its organization's organizers and verifiers.
     pub async fn roster(&self, actor: &Actor, shift_id: Uuid) -> Result<Vec<RosterLine>> {
         let ctx = shift_context(self.db(), &shift_id.to_string()).await?;
-        if !actor.may_organize(ctx.organization_id) && !actor.may_verify(ctx.organization_id) {
+        if !actor.may_verify(ctx.organization_id) {
             return Err(StoreError::Forbidden(
-                "only the event's organizers see its roster",
+                "only the event's organization sees its roster",
             ));
         }
         let rows = signup::Entity::find()
@@ -581,8 +690,7 @@ impl Store {
         rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
-        self.presence(actor, signup_id, input, rules, now, Presence::In)
-            .await
+        retrying(|| self.presence(actor, signup_id, &input, rules, now, Presence::In)).await
     }
 
     /// Checks a volunteer out.
@@ -594,21 +702,29 @@ impl Store {
         rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
-        self.presence(actor, signup_id, input, rules, now, Presence::Out)
-            .await
+        retrying(|| self.presence(actor, signup_id, &input, rules, now, Presence::Out)).await
     }
 
     async fn presence(
         &self,
         actor: &Actor,
         signup_id: Uuid,
-        input: PresenceInput,
+        input: &PresenceInput,
         rules: &SignupRules,
         now: DateTime<Utc>,
         direction: Presence,
     ) -> Result<Signup> {
         let txn = self.write().await?;
-        let (model, ctx, by_organizer) = signup_for_actor(&txn, actor, signup_id).await?;
+        let access = SignupAccess::lock(&txn, actor, signup_id).await?;
+        // Organizers record presence anywhere and at any time they say, except their own:
+        // on their own signup they are a volunteer like any other.
+        let by_organizer = access.organizer && !access.own;
+        if !by_organizer && !access.own {
+            return Err(StoreError::Forbidden(
+                "only the event's organizers check volunteers in and out",
+            ));
+        }
+        let (model, ctx) = (&access.model, &access.ctx);
         let at = match (by_organizer, input.at) {
             (true, Some(at)) => at.with_timezone(&Utc),
             (false, Some(_)) => {
@@ -632,11 +748,10 @@ impl Store {
                 )
                 .into());
             };
-            let shift_at = Coordinates {
+            let distance = here.distance_m(&Coordinates {
                 lat: ctx.shift.lat,
                 lon: ctx.shift.lon,
-            };
-            let distance = here.distance_m(&shift_at);
+            });
             if distance > rules.geofence_m {
                 return Err(DomainError::invalid(
                     "location",
@@ -649,7 +764,8 @@ impl Store {
             }
         }
         let status: SignupStatus = parse_name(&model.status)?;
-        let column_by = match direction {
+        let by = Expr::value(actor.account_id.to_string());
+        match direction {
             Presence::In => {
                 if status != SignupStatus::Confirmed {
                     return Err(StoreError::conflict(format!(
@@ -680,11 +796,11 @@ impl Store {
                         ));
                     }
                 }
-                (
-                    signup::Column::CheckedInAt,
-                    signup::Column::CheckedInBy,
-                    SignupStatus::CheckedIn,
-                )
+                let more = vec![
+                    (signup::Column::CheckedInAt, Expr::value(seconds(at))),
+                    (signup::Column::CheckedInBy, by),
+                ];
+                transition(&txn, &model.id, status, SignupStatus::CheckedIn, more, now).await?;
             }
             Presence::Out => {
                 if status != SignupStatus::CheckedIn {
@@ -698,27 +814,14 @@ impl Store {
                         DomainError::invalid("at", "must not be before the check-in").into(),
                     );
                 }
-                (
-                    signup::Column::CheckedOutAt,
-                    signup::Column::CheckedOutBy,
-                    SignupStatus::CheckedOut,
-                )
+                let more = vec![
+                    (signup::Column::CheckedOutAt, Expr::value(seconds(at))),
+                    (signup::Column::CheckedOutBy, by),
+                ];
+                transition(&txn, &model.id, status, SignupStatus::CheckedOut, more, now).await?;
             }
-        };
-        let (time_col, by_col, new_status) = column_by;
-        signup::Entity::update_many()
-            .col_expr(signup::Column::Status, Expr::value(new_status.as_str()))
-            .col_expr(time_col, Expr::value(seconds(at)))
-            .col_expr(by_col, Expr::value(actor.account_id.to_string()))
-            .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-            .filter(signup::Column::Id.eq(model.id.clone()))
-            .exec(&txn)
-            .await?;
-        let model = signup::Entity::find_by_id(model.id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("signup"))?;
-        let signup = signup_from_model(&model, None)?;
+        }
+        let signup = reload(&txn, &model.id, false).await?;
         txn.commit().await?;
         Ok(signup)
     }
@@ -730,35 +833,40 @@ impl Store {
         signup_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
+        retrying(|| self.mark_no_show_once(actor, signup_id, now)).await
+    }
+
+    async fn mark_no_show_once(
+        &self,
+        actor: &Actor,
+        signup_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Signup> {
         let txn = self.write().await?;
-        let (model, ctx, by_organizer) = signup_for_actor(&txn, actor, signup_id).await?;
-        if !by_organizer {
+        let access = SignupAccess::lock(&txn, actor, signup_id).await?;
+        if !access.organizer {
             return Err(StoreError::Forbidden(
                 "only the event's organizers record no-shows",
             ));
         }
-        if parse_name::<SignupStatus>(&model.status)? != SignupStatus::Confirmed {
+        if now < access.ctx.shift.starts_at {
+            return Err(StoreError::conflict("the shift has not started yet"));
+        }
+        if parse_name::<SignupStatus>(&access.model.status)? != SignupStatus::Confirmed {
             return Err(StoreError::conflict(
                 "only a confirmed signup that has not checked in can be a no-show",
             ));
         }
-        if now < ctx.shift.starts_at {
-            return Err(StoreError::conflict("the shift has not started yet"));
-        }
-        signup::Entity::update_many()
-            .col_expr(
-                signup::Column::Status,
-                Expr::value(SignupStatus::NoShow.as_str()),
-            )
-            .col_expr(signup::Column::UpdatedAt, Expr::value(seconds(now)))
-            .filter(signup::Column::Id.eq(model.id.clone()))
-            .exec(&txn)
-            .await?;
-        let model = signup::Entity::find_by_id(model.id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("signup"))?;
-        let signup = signup_from_model(&model, None)?;
+        transition(
+            &txn,
+            &access.model.id,
+            SignupStatus::Confirmed,
+            SignupStatus::NoShow,
+            vec![],
+            now,
+        )
+        .await?;
+        let signup = reload(&txn, &access.model.id, false).await?;
         txn.commit().await?;
         Ok(signup)
     }
@@ -770,34 +878,66 @@ enum Presence {
     Out,
 }
 
-/// The actor's own signup; anyone else's is "not found", never "forbidden", so ids leak nothing.
-async fn own_signup(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    signup_id: Uuid,
-) -> Result<signup::Model> {
+async fn find_signup(db: &impl ConnectionTrait, signup_id: Uuid) -> Result<signup::Model> {
     signup::Entity::find_by_id(signup_id.to_string())
         .one(db)
         .await?
-        .filter(|s| s.volunteer_id == actor.account_id.to_string())
         .ok_or(StoreError::NotFound("signup"))
 }
 
-/// A signup the actor may act on: their own, or one on a shift their organization runs
-/// (then `true`). Anyone else gets "not found".
-pub(crate) async fn signup_for_actor(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    signup_id: Uuid,
-) -> Result<(signup::Model, ShiftContext, bool)> {
-    let model = signup::Entity::find_by_id(signup_id.to_string())
+/// A signup as it stands now, with its waitlist position if asked for.
+async fn reload(db: &impl ConnectionTrait, id: &str, with_position: bool) -> Result<Signup> {
+    let model = signup::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("signup"))?;
-    let ctx = shift_context(db, &model.shift_id).await?;
-    let organizer = actor.may_organize(ctx.organization_id);
-    if !organizer && model.volunteer_id != actor.account_id.to_string() {
-        return Err(StoreError::NotFound("signup"));
+    let position = if with_position {
+        waitlist_position(db, &model).await?
+    } else {
+        None
+    };
+    signup_from_model(&model, position)
+}
+
+/// A signup someone may act on, read under its volunteer's account lock so that no other
+/// change to that volunteer's signups or ledger runs at the same time.
+pub(crate) struct SignupAccess {
+    /// The signup, as it stands under the lock.
+    pub model: signup::Model,
+    /// Its shift, event and organization.
+    pub ctx: ShiftContext,
+    /// The actor is the signup's volunteer.
+    pub own: bool,
+    /// The actor organizes for the event's organization.
+    pub organizer: bool,
+    /// The actor may verify hours for the event's organization.
+    pub verifier: bool,
+}
+
+impl SignupAccess {
+    /// Loads and locks. Whoever is neither the volunteer nor a member of the event's
+    /// organization gets "not found": ids of others' signups leak nothing.
+    pub(crate) async fn lock(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        signup_id: Uuid,
+    ) -> Result<Self> {
+        let first = find_signup(db, signup_id).await?;
+        let ctx = shift_context(db, &first.shift_id).await?;
+        let own = first.volunteer_id == actor.account_id.to_string();
+        let organizer = actor.may_organize(ctx.organization_id);
+        let verifier = actor.may_verify(ctx.organization_id);
+        if !own && !verifier {
+            return Err(StoreError::NotFound("signup"));
+        }
+        lock_account(db, &first.volunteer_id).await?;
+        let model = find_signup(db, signup_id).await?;
+        Ok(Self {
+            model,
+            ctx,
+            own,
+            organizer,
+            verifier,
+        })
     }
-    Ok((model, ctx, organizer))
 }

@@ -2,7 +2,8 @@
 
 use crate::auth::{Caller, new_token};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, query_time};
+use crate::openapi::{BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -10,12 +11,18 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, Utc};
+use hourbook_domain::MemberRole;
 use hourbook_domain::error::Validator;
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::profile::ProfileInput;
 use hourbook_store::accounts::token_hash;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use hourbook_store::ledger::HoursSummary;
+use hourbook_store::page::Page;
+use hourbook_store::profiles::Profile;
+use hourbook_store::signups::MySignup;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,14 +36,113 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/hours", get(my_hours))
 }
 
-#[derive(Deserialize)]
+/// This module's endpoints in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    register,
+    login,
+    logout,
+    me,
+    put_profile,
+    my_signups,
+    my_signups_ics,
+    my_hours
+))]
+pub(super) struct Docs;
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RegisterInput {
+    #[schema(example = "li.wei@example.com")]
     email: String,
+    /// At least 10 characters.
+    #[schema(min_length = 10)]
     password: String,
+    #[schema(example = "李伟")]
     name: String,
 }
 
+/// The account just registered.
+#[derive(Serialize, ToSchema)]
+struct Registered {
+    id: Uuid,
+    email: String,
+    name: String,
+    volunteer_number: String,
+}
+
+/// A role the caller holds: in one organization, or platform-wide (`organization_id` null).
+#[derive(Serialize, ToSchema)]
+struct RoleGrant {
+    organization_id: Option<Uuid>,
+    role: GrantedRole,
+}
+
+/// A member role, or `platform_admin`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum GrantedRole {
+    Admin,
+    Organizer,
+    Verifier,
+    PlatformAdmin,
+}
+
+impl From<MemberRole> for GrantedRole {
+    fn from(role: MemberRole) -> Self {
+        match role {
+            MemberRole::Admin => GrantedRole::Admin,
+            MemberRole::Organizer => GrantedRole::Organizer,
+            MemberRole::Verifier => GrantedRole::Verifier,
+        }
+    }
+}
+
+/// A new session.
+#[derive(Serialize, ToSchema)]
+struct LoggedIn {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    expires_at: DateTime<Utc>,
+    account: SignedInAccount,
+}
+
+/// The account a session belongs to.
+#[derive(Serialize, ToSchema)]
+struct SignedInAccount {
+    id: Uuid,
+    email: String,
+    name: String,
+    volunteer_number: String,
+    roles: Vec<RoleGrant>,
+}
+
+/// The caller's account, roles and profile.
+#[derive(Serialize, ToSchema)]
+struct Me {
+    id: Uuid,
+    email: String,
+    name: String,
+    volunteer_number: String,
+    is_platform_admin: bool,
+    roles: Vec<RoleGrant>,
+    /// Null until the volunteer saves one.
+    profile: Option<Profile>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "accounts",
+    summary = "Create a volunteer account",
+    request_body = RegisterInput,
+    responses(
+        (status = 201, description = "Registered", body = Registered),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RegisterInput>,
@@ -53,23 +159,40 @@ async fn register(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": account.id, "email": account.email, "name": account.name, "volunteer_number": account.volunteer_number}),
-        ),
+        Json(Registered {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            volunteer_number: account.volunteer_number,
+        }),
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginInput {
     email: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "accounts",
+    summary = "Sign in for a bearer token",
+    request_body = LoginInput,
+    responses(
+        (status = 200, description = "Signed in", body = LoggedIn),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests)
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<LoginInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LoggedIn>> {
     // A malformed address simply cannot match: the same 401 as any other wrong pair.
     let email = Email::parse(&input.email).ok();
     let key = email.as_ref().map_or_else(
@@ -100,16 +223,31 @@ async fn login(
         .create_session(account.id, token_hash(&token), state.clock.now(), ttl)
         .await?;
     let actor = state.store.actor(&account).await?;
-    Ok(Json(json!({
-        "token": token,
-        "expires_at": expires_at,
-        "account": {
-            "id": account.id, "email": account.email, "name": account.name,
-            "volunteer_number": account.volunteer_number, "roles": roles_json(&actor, account.is_platform_admin),
-        }
-    })))
+    let roles = role_grants(&actor, account.is_platform_admin);
+    Ok(Json(LoggedIn {
+        token,
+        expires_at,
+        account: SignedInAccount {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            volunteer_number: account.volunteer_number,
+            roles,
+        },
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "accounts",
+    summary = "End the caller's session",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, response = Unauthorized)
+    )
+)]
 async fn logout(
     State(state): State<AppState>,
     _caller: Caller,
@@ -126,36 +264,70 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn roles_json(actor: &hourbook_domain::access::Actor, platform_admin: bool) -> Value {
-    let mut roles: Vec<Value> = actor
+fn role_grants(actor: &hourbook_domain::access::Actor, platform_admin: bool) -> Vec<RoleGrant> {
+    let mut roles: Vec<RoleGrant> = actor
         .memberships
         .iter()
-        .map(|(org, role)| json!({"organization_id": org, "role": role}))
+        .map(|(org, role)| RoleGrant {
+            organization_id: Some(*org),
+            role: (*role).into(),
+        })
         .collect();
     if platform_admin {
-        roles.push(json!({"organization_id": null, "role": "platform_admin"}));
+        roles.push(RoleGrant {
+            organization_id: None,
+            role: GrantedRole::PlatformAdmin,
+        });
     }
-    Value::Array(roles)
+    roles
 }
 
-async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    summary = "The caller's account, roles and profile",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, response = Unauthorized)
+    )
+)]
+async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
     let profile = state.store.profile(caller.account.id).await?;
-    Ok(Json(json!({
-        "id": caller.account.id,
-        "email": caller.account.email,
-        "name": caller.account.name,
-        "volunteer_number": caller.account.volunteer_number,
-        "is_platform_admin": caller.account.is_platform_admin,
-        "roles": roles_json(&caller.actor, caller.account.is_platform_admin),
-        "profile": profile,
-    })))
+    let roles = role_grants(&caller.actor, caller.account.is_platform_admin);
+    Ok(Json(Me {
+        id: caller.account.id,
+        email: caller.account.email,
+        name: caller.account.name,
+        volunteer_number: caller.account.volunteer_number,
+        is_platform_admin: caller.account.is_platform_admin,
+        roles,
+        profile,
+    }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/profile",
+    tag = "accounts",
+    summary = "Save the caller's volunteer profile",
+    description = "Volunteers under 14 need a guardian's consent before the profile is stored \
+        at all; `id_number` is only ever returned masked.",
+    security(("bearer" = [])),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "The saved profile", body = Profile),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn put_profile(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(input): ApiJson<ProfileInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Profile>> {
     let now = state.clock.now();
     let today = now.with_timezone(&state.rules.timezone).date_naive();
     let profile = input.validate(today, &state.rules.ages)?;
@@ -164,16 +336,42 @@ async fn put_profile(
         .store
         .save_profile(caller.account.id, profile, key, now)
         .await?;
-    Ok(Json(
-        serde_json::to_value(saved).map_err(anyhow::Error::from)?,
-    ))
+    Ok(Json(saved))
 }
 
-async fn my_signups(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/signups",
+    tag = "signups",
+    summary = "The caller's signups with their shifts and events",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "All of the caller's signups, in one page", body = Page<MySignup>),
+        (status = 401, response = Unauthorized)
+    )
+)]
+async fn my_signups(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Page<MySignup>>> {
     let items = state.store.my_signups(&caller.actor).await?;
-    Ok(Json(json!({"items": items, "next_cursor": null})))
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/signups.ics",
+    tag = "signups",
+    summary = "The caller's confirmed shifts as an iCalendar file",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "iCalendar (RFC 5545)", body = String, content_type = "text/calendar"),
+        (status = 401, response = Unauthorized)
+    )
+)]
 async fn my_signups_ics(
     State(state): State<AppState>,
     caller: Caller,
@@ -192,24 +390,39 @@ async fn my_signups_ics(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct HoursQuery {
+    /// Only service that started at or after this time (RFC 3339).
     from: Option<DateTime<FixedOffset>>,
+    /// Only service that started before this time (RFC 3339).
     to: Option<DateTime<FixedOffset>>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/hours",
+    tag = "hours",
+    summary = "The caller's verified hours: total, per category and every ledger entry",
+    security(("bearer" = [])),
+    params(HoursQuery),
+    responses(
+        (status = 200, description = "The caller's hours", body = HoursSummary),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn my_hours(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<HoursQuery>,
-) -> ApiResult<Json<Value>> {
-    let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
-    let summary = state
-        .store
-        .hours(caller.account.id, utc(q.from), utc(q.to))
-        .await?;
-    Ok(Json(
-        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
-    ))
+) -> ApiResult<Json<HoursSummary>> {
+    let mut v = Validator::new();
+    let from = query_time(q.from, "from", &mut v);
+    let to = query_time(q.to, "to", &mut v);
+    v.finish()?;
+    let summary = state.store.hours(caller.account.id, from, to).await?;
+    Ok(Json(summary))
 }

@@ -2,13 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, path_id};
+use crate::extract::{ApiJson, ApiQuery, path_id, query_time};
+use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use hourbook_domain::error::Validator;
 use hourbook_domain::event::{EventInput, InsuranceInput};
 use hourbook_domain::shift::ShiftInput;
@@ -17,6 +18,7 @@ use hourbook_store::events::{Event, EventDetail, EventFilter, Insurance, Shift};
 use hourbook_store::page::{Page, PageRequest};
 use serde::Deserialize;
 use std::str::FromStr;
+use utoipa::IntoParams;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,35 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{id}", get(show_shift).delete(cancel_shift))
 }
 
+/// This module's endpoints in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create,
+    list,
+    show,
+    add_shift,
+    record_insurance,
+    show_shift,
+    cancel_shift
+))]
+pub(super) struct Docs;
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    operation_id = "create_event",
+    tag = "events",
+    summary = "Post an event (organizers of its organization)",
+    security(("bearer" = [])),
+    request_body = EventInput,
+    responses(
+        (status = 201, description = "The new event", body = Event),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,15 +70,27 @@ async fn create(
     Ok((StatusCode::CREATED, Json(event)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Sort nearest first from `lat,lon` and report each event's `distance_km`.
+    #[param(example = "31.24,121.40")]
     near: Option<String>,
+    /// Only events within this many km of `near` (needs `near`).
+    #[param(minimum = 0, maximum = 20000)]
     radius_km: Option<f64>,
+    /// Only this campaign.
+    #[param(value_type = Option<Campaign>)]
     campaign: Option<String>,
+    /// Only events with an open shift ending after this (default: now).
     from: Option<DateTime<FixedOffset>>,
+    /// Only events with an open shift starting before this.
     to: Option<DateTime<FixedOffset>>,
+    /// Page size (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -88,18 +131,32 @@ impl ListQuery {
                 }
             });
         let page = v.check(PageRequest::parse(self.limit, self.cursor.as_deref()));
-        let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.with_timezone(&Utc));
+        let from = query_time(self.from, "from", &mut v);
+        let to = query_time(self.to, "to", &mut v);
         let filter = EventFilter {
             near,
             radius_km: self.radius_km,
             campaign,
-            from: utc(self.from),
-            to: utc(self.to),
+            from,
+            to,
         };
         v.finish_with(page.map(|p| (filter, p)))
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    operation_id = "list_events",
+    tag = "events",
+    summary = "Events with open shifts, nearest first when `near` is given",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of events", body = Page<Event>),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -113,6 +170,18 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{id}",
+    operation_id = "show_event",
+    tag = "events",
+    summary = "An event with its shifts and insurance",
+    params(("id" = Uuid, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "The event", body = EventDetail),
+        (status = 404, response = NotFound)
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -120,6 +189,23 @@ async fn show(
     Ok(Json(state.store.event(path_id(&id, "event")?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/{id}/shifts",
+    tag = "events",
+    summary = "Add a shift to an event (its organizers)",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Event id")),
+    request_body = ShiftInput,
+    responses(
+        (status = 201, description = "The new shift", body = Shift),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn add_shift(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +222,23 @@ async fn add_shift(
     Ok((StatusCode::CREATED, Json(shift)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/{id}/insurance",
+    tag = "events",
+    summary = "Record accident insurance (its organizers); hazardous events need it before check-in",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Event id")),
+    request_body = InsuranceInput,
+    responses(
+        (status = 201, description = "The recorded policy", body = Insurance),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn record_insurance(
     State(state): State<AppState>,
     caller: Caller,
@@ -150,6 +253,17 @@ async fn record_insurance(
     Ok((StatusCode::CREATED, Json(insurance)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/shifts/{id}",
+    tag = "events",
+    summary = "A shift with its seat counts",
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 200, description = "The shift", body = Shift),
+        (status = 404, response = NotFound)
+    )
+)]
 async fn show_shift(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -157,6 +271,21 @@ async fn show_shift(
     Ok(Json(state.store.shift(path_id(&id, "shift")?).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/shifts/{id}",
+    tag = "events",
+    summary = "Cancel a shift (its organizers) and notify everyone signed up",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 200, description = "The cancelled shift", body = Shift),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    )
+)]
 async fn cancel_shift(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,11 +1,13 @@
 //! Liveness and readiness.
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::Unavailable;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -13,13 +15,42 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(readyz))
 }
 
+/// This module's endpoints in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, readyz))]
+pub(super) struct Docs;
+
+/// `{"status": "ok"}`.
+#[derive(Serialize, ToSchema)]
+struct Health {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+}
+
+const OK: Health = Health { status: "ok" };
+
 /// The process is up.
-async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    responses((status = 200, description = "The process is up", body = Health))
+)]
+async fn healthz() -> Json<Health> {
+    Json(OK)
 }
 
 /// The database (and Redis, when configured) answer.
-async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses(
+        (status = 200, description = "The database (and Redis, when configured) answer", body = Health),
+        (status = 503, response = Unavailable)
+    )
+)]
+async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state
         .store
         .ping()
@@ -31,5 +62,5 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             .await
             .map_err(|e| ApiError::Unavailable(format!("redis: {e}")))?;
     }
-    Ok(Json(json!({"status": "ok"})))
+    Ok(Json(OK))
 }

@@ -3,13 +3,14 @@
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, path_id};
+use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hourbook_store::organizations::{MemberInput, Membership, Organization, OrganizationInput};
-use serde_json::{Value, json};
+use hourbook_store::page::Page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -18,6 +19,27 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/organizations/{org_id}/members", post(add_member))
 }
 
+/// This module's endpoints in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, show, add_member))]
+pub(super) struct Docs;
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/organizations",
+    operation_id = "create_organization",
+    tag = "organizations",
+    summary = "Create an organization (platform administrators)",
+    security(("bearer" = [])),
+    request_body = OrganizationInput,
+    responses(
+        (status = 201, description = "The new organization", body = Organization),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -31,11 +53,34 @@ async fn create(
 }
 
 /// Organizations are public: volunteers pick their school from this list.
-async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations",
+    operation_id = "list_organizations",
+    tag = "organizations",
+    summary = "Every organization, by name",
+    responses((status = 200, description = "All organizations, in one page", body = Page<Organization>))
+)]
+async fn list(State(state): State<AppState>) -> ApiResult<Json<Page<Organization>>> {
     let items = state.store.organizations().await?;
-    Ok(Json(json!({"items": items, "next_cursor": null})))
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations/{org_id}",
+    operation_id = "show_organization",
+    tag = "organizations",
+    summary = "An organization",
+    params(("org_id" = Uuid, Path, description = "Organization id")),
+    responses(
+        (status = 200, description = "The organization", body = Organization),
+        (status = 404, response = NotFound)
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
@@ -48,6 +93,24 @@ async fn show(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/organizations/{org_id}/members",
+    tag = "organizations",
+    summary = "Grant a registered account a role in the organization (its admins)",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path, description = "Organization id")),
+    request_body = MemberInput,
+    responses(
+        (status = 201, description = "The new membership", body = Membership),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn add_member(
     State(state): State<AppState>,
     caller: Caller,

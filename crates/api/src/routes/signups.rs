@@ -3,6 +3,7 @@
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{parse_json, path_id};
+use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -10,9 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 use hourbook_store::ledger::{LedgerEntry, VerifyInput};
-use hourbook_store::signups::{PresenceInput, Signup};
+use hourbook_store::page::Page;
+use hourbook_store::signups::{PresenceInput, RosterLine, Signup};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/signups/{id}/verify", post(verify))
 }
 
+/// This module's endpoints in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sign_up, roster, cancel, check_in, check_out, no_show, verify))]
+pub(super) struct Docs;
+
 /// Bodies of these actions are optional: an empty body means "all defaults".
 fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -33,6 +39,21 @@ fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/shifts/{id}/signups",
+    tag = "signups",
+    summary = "Sign the caller up for a shift: confirmed, or waitlisted when it is full",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 201, description = "The signup", body = Signup),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn sign_up(
     State(state): State<AppState>,
     caller: Caller,
@@ -46,18 +67,50 @@ async fn sign_up(
     Ok((StatusCode::CREATED, Json(signup)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/shifts/{id}/signups",
+    tag = "signups",
+    summary = "A shift's roster (organizers and verifiers of its organization)",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 200, description = "Every signup of the shift, in one page", body = Page<RosterLine>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
 async fn roster(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<RosterLine>>> {
     let items = state
         .store
         .roster(&caller.actor, path_id(&id, "shift")?)
         .await?;
-    Ok(Json(json!({"items": items, "next_cursor": null})))
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/signups/{id}",
+    operation_id = "cancel_signup",
+    tag = "signups",
+    summary = "Withdraw the caller's signup; the head of the waitlist moves up",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signup id")),
+    responses(
+        (status = 200, description = "The cancelled signup", body = Signup),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    )
+)]
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,11 +119,40 @@ async fn cancel(
     Ok(Json(
         state
             .store
-            .cancel_signup(&caller.actor, path_id(&id, "signup")?, state.clock.now())
+            .cancel_signup(
+                &caller.actor,
+                path_id(&id, "signup")?,
+                &state.rules,
+                state.clock.now(),
+            )
             .await?,
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/signups/{id}/check-in",
+    tag = "signups",
+    summary = "Check in: the volunteer on site (within the shift's geofence) or an organizer",
+    description = "A hazardous event needs recorded insurance first (409 otherwise). Only \
+        organizers may send `at`.",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signup id")),
+    request_body(
+        content = Option<PresenceInput>,
+        content_type = "application/json",
+        description = "Optional: an empty body means now, without a location"
+    ),
+    responses(
+        (status = 200, description = "The signup, with `checked_in_at`", body = Signup),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn check_in(
     State(state): State<AppState>,
     caller: Caller,
@@ -91,6 +173,29 @@ async fn check_in(
     Ok(Json(signup))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/signups/{id}/check-out",
+    tag = "signups",
+    summary = "Check out: the volunteer on site (within the shift's geofence) or an organizer",
+    description = "Only organizers may send `at`.",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signup id")),
+    request_body(
+        content = Option<PresenceInput>,
+        content_type = "application/json",
+        description = "Optional: an empty body means now, without a location"
+    ),
+    responses(
+        (status = 200, description = "The signup, with `checked_out_at`", body = Signup),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn check_out(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,6 +216,21 @@ async fn check_out(
     Ok(Json(signup))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/signups/{id}/no-show",
+    tag = "signups",
+    summary = "Mark a confirmed volunteer who did not come (organizers)",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signup id")),
+    responses(
+        (status = 200, description = "The signup, now `no_show`", body = Signup),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    )
+)]
 async fn no_show(
     State(state): State<AppState>,
     caller: Caller,
@@ -124,6 +244,31 @@ async fn no_show(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/signups/{id}/verify",
+    operation_id = "verify_signup",
+    tag = "hours",
+    summary = "Verify a checked-out signup's hours into the ledger (organizers and verifiers)",
+    description = "Without `minutes`, credits the computed service time; with it, `note` is \
+        required.",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Signup id")),
+    request_body(
+        content = Option<VerifyInput>,
+        content_type = "application/json",
+        description = "Optional: an empty body credits the computed service time"
+    ),
+    responses(
+        (status = 201, description = "The new ledger entry", body = LedgerEntry),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
 async fn verify(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,7 +8,7 @@ use super::{
 use crate::catalogue::Skill;
 use crate::eligibility::{ShiftFacts, assess};
 use crate::profile::{AgePolicy, age_on};
-use crate::roster::{Seats, SignupStatus, Waiting, overlaps};
+use crate::roster::{Seats, SignupStatus, WaitReason, Waiting, overlaps};
 use crate::shift::NewShift;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -98,7 +98,10 @@ impl<'a> Planner<'a> {
         let waiting = Waiting {
             signup_id: Uuid::nil(),
             minor,
-            overlapping: self.busy[volunteer].iter().any(|w| overlaps(*w, window)),
+            blocked: self.busy[volunteer]
+                .iter()
+                .any(|w| overlaps(*w, window))
+                .then_some(WaitReason::Overlap),
         };
         let seats = &mut self.seats[event][shift];
         if seats.obstacle(&waiting).is_some() {
