@@ -1,0 +1,144 @@
+//! The `hourbook` command, run as a user would: clear one-line errors, never a panic.
+
+use std::process::{Command, Output};
+
+fn hourbook(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hourbook"));
+    command.args(args).env_remove("HOURBOOK_CONFIG");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn assert_user_error(output: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn bad_configuration_is_a_clear_error() {
+    assert_user_error(
+        &hourbook(&["--config", "/nonexistent/hourbook.toml", "migrate"], &[]),
+        "does not exist",
+    );
+    assert_user_error(
+        &hourbook(&["migrate"], &[("HOURBOOK__SERVER__PORT", "eighty")]),
+        "server.port",
+    );
+    assert_user_error(
+        &hourbook(
+            &["migrate"],
+            &[("HOURBOOK__RULES__TIMEZONE", "Mars/Olympus")],
+        ),
+        "time zone",
+    );
+    assert_user_error(
+        &hourbook(&["migrate"], &[("HOURBOOK__EMAIL__TRANSPORT", "pigeon")]),
+        "email.transport",
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error() {
+    let output = hourbook(
+        &["migrate"],
+        &[
+            (
+                "HOURBOOK__DATABASE__URL",
+                "postgres://nobody@127.0.0.1:1/hourbook",
+            ),
+            ("HOURBOOK__DATABASE__ACQUIRE_TIMEOUT_SECONDS", "1"),
+        ],
+    );
+    assert_user_error(
+        &output,
+        "cannot open the database at postgres://nobody@127.0.0.1:1/hourbook",
+    );
+}
+
+#[test]
+fn migrate_admin_and_demo_on_a_fresh_sqlite_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/hourbook.db?mode=rwc", dir.path().display());
+    let outbox = dir.path().join("outbox").display().to_string();
+    let env = [
+        ("HOURBOOK__DATABASE__URL", url.as_str()),
+        ("HOURBOOK__EMAIL__OUTBOX_DIR", outbox.as_str()),
+        ("HOURBOOK__DEMO__VOLUNTEERS", "40"),
+    ];
+    let migrate = hourbook(&["migrate"], &env);
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    assert_user_error(
+        &hourbook(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "root@example.com",
+                "--password",
+                "short",
+            ],
+            &env,
+        ),
+        "--password",
+    );
+    let admin = hourbook(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "root@example.com",
+            "--password",
+            "long enough password",
+        ],
+        &env,
+    );
+    assert!(String::from_utf8_lossy(&admin.stdout).contains("platform admin root@example.com"));
+    // Running it again promotes the same account rather than failing.
+    assert!(
+        hourbook(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "ROOT@example.com",
+                "--password",
+                "another long password"
+            ],
+            &env
+        )
+        .status
+        .success()
+    );
+
+    let first = hourbook(&["demo", "load"], &env);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        stdout.contains("demo district loaded: 4 organizations, 40 volunteers, 3 events"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("volunteer@demo.hourbook.cn"));
+    let second = hourbook(&["demo", "load"], &env);
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
+}
