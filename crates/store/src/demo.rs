@@ -5,7 +5,7 @@
 //! at all.
 
 use crate::entities::{account, event, membership, organization, shift, signup};
-use crate::{Result, Store, StoreError, accounts, events, ledger, profiles, seconds};
+use crate::{Result, Store, StoreError, accounts, events, ledger, profiles, seconds, shifts};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::demo::{DEMO_ORGANIZER_EMAIL, DemoDistrict, TIMEZONE};
 use hourbook_domain::identity::Email;
@@ -143,7 +143,7 @@ impl Store {
                 .ok_or(StoreError::NotFound("event"))?;
             let mut ids = Vec::with_capacity(e.shifts.len());
             for s in &e.shifts {
-                ids.push(events::insert_shift(&txn, &model, s, now).await?);
+                ids.push(shifts::insert_shift(&txn, &model, s, now).await?);
             }
             event_ids.push(id);
             shift_ids.push(ids);

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod page;
 pub mod profiles;
+pub mod shifts;
 pub mod signups;
 
 use hourbook_domain::DomainError;
