@@ -351,6 +351,36 @@ async fn my_signups_and_calendar(app: TestApp) {
     assert_eq!(items[0]["shift"]["id"], shift);
     assert_eq!(items[0]["event"]["title"], "暑期爱心暑托班");
     assert_eq!(items[1]["status"], "waitlisted");
+    let first = app
+        .get("/api/v1/me/signups?limit=1", Some(&v.token))
+        .await
+        .expect(200);
+    assert_eq!(first.json["items"].as_array().unwrap().len(), 1);
+    let cursor = first.json["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let second = app
+        .get(
+            &format!("/api/v1/me/signups?limit=1&cursor={cursor}"),
+            Some(&v.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(second.json["items"][0]["shift"]["id"], other);
+    assert!(second.json["next_cursor"].is_null());
+    app.get("/api/v1/me/signups?limit=500", Some(&v.token))
+        .await
+        .problem(422);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{other}/signups?limit=1"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(roster.json["items"].as_array().unwrap().len(), 1);
+    assert!(roster.json["next_cursor"].is_string());
     let ics = app
         .get("/api/v1/me/signups.ics", Some(&v.token))
         .await

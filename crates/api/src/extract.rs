@@ -93,3 +93,23 @@ pub fn query_time(
     let t = t?.with_timezone(&chrono::Utc);
     v.check(hourbook_domain::text::plausible_instant(t, field))
 }
+
+/// `?limit=` (default 20, at most 100) and `?cursor=` of a list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The validated page request.
+    pub fn page(&self) -> Result<hourbook_store::page::PageRequest, ApiError> {
+        Ok(hourbook_store::page::PageRequest::parse(
+            self.limit,
+            self.cursor.as_deref(),
+        )?)
+    }
+}

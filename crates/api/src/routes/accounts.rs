@@ -1,8 +1,8 @@
 //! Registration, login, the caller's own account, profile, signups and hours.
 
-use crate::auth::{Caller, new_token};
+use crate::auth::{Caller, bearer_token, new_token};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, query_time};
+use crate::extract::{ApiJson, ApiQuery, PageQuery, query_time};
 use crate::openapi::{BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::extract::State;
@@ -253,12 +253,8 @@ async fn logout(
     _caller: Caller,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<StatusCode> {
-    if let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, t)| t.trim())
-    {
+    // The `Caller` extractor has already checked that this token is a live session.
+    if let Some(token) = bearer_token(&headers) {
         state.store.delete_session(&token_hash(token)).await?;
     }
     Ok(StatusCode::NO_CONTENT)
@@ -345,20 +341,22 @@ async fn put_profile(
     tag = "signups",
     summary = "The caller's signups with their shifts and events",
     security(("bearer" = [])),
+    params(PageQuery),
     responses(
-        (status = 200, description = "All of the caller's signups, in one page", body = Page<MySignup>),
+        (status = 200, description = "The caller's signups, soonest shift first", body = Page<MySignup>),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized)
     )
 )]
 async fn my_signups(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<MySignup>>> {
+    let page = q.page()?;
     let items = state.store.my_signups(&caller.actor).await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(page.slice(items)))
 }
 
 #[utoipa::path(

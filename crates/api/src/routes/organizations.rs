@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, path_id};
+use crate::extract::{ApiJson, ApiQuery, PageQuery, path_id};
 use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -59,14 +59,20 @@ async fn create(
     operation_id = "list_organizations",
     tag = "organizations",
     summary = "Every organization, by name",
-    responses((status = 200, description = "All organizations, in one page", body = Page<Organization>))
+    params(PageQuery),
+    responses(
+        (status = 200, description = "Organizations by name", body = Page<Organization>),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable)
+    )
 )]
-async fn list(State(state): State<AppState>) -> ApiResult<Json<Page<Organization>>> {
+async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Organization>>> {
+    let page = q.page()?;
     let items = state.store.organizations().await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(page.slice(items)))
 }
 
 #[utoipa::path(

@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::extract::{parse_json, path_id};
+use crate::extract::{ApiQuery, PageQuery, parse_json, path_id};
 use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -73,9 +73,11 @@ async fn sign_up(
     tag = "signups",
     summary = "A shift's roster (organizers and verifiers of its organization)",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Shift id")),
+    params(("id" = Uuid, Path, description = "Shift id"), PageQuery),
     responses(
-        (status = 200, description = "Every signup of the shift, in one page", body = Page<RosterLine>),
+        (status = 200, description = "The shift's signups in arrival order", body = Page<RosterLine>),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound)
@@ -85,15 +87,14 @@ async fn roster(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<RosterLine>>> {
+    let page = q.page()?;
     let items = state
         .store
         .roster(&caller.actor, path_id(&id, "shift")?)
         .await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(page.slice(items)))
 }
 
 #[utoipa::path(
