@@ -142,6 +142,19 @@ async fn bad_requests_change_nothing(app: TestApp) {
     );
 
     // Text PostgreSQL cannot store, and dates outside any plausible range.
+    for email in ["a\u{0}b@x.org", "a\u{1}b@x.org"] {
+        let body = json!({"email": email, "password": "long enough!", "name": "x"});
+        assert_eq!(
+            app.post("/api/v1/auth/register", None, body)
+                .await
+                .field_errors(),
+            ["email"]
+        );
+        let login = json!({"email": email, "password": "long enough!"});
+        app.post("/api/v1/auth/login", None, login)
+            .await
+            .problem(401);
+    }
     assert_eq!(
         app.post(
             "/api/v1/auth/register",

@@ -38,6 +38,17 @@ async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
     // The same key with another body is refused; a new key is a new request (here: a 409).
     assert_eq!(send("k-1", "{\"x\": 1}").await.unwrap().status(), 422);
     assert_eq!(send("k-2", "{}").await.unwrap().status(), 409);
+    // The key belongs to the account, not to one session of it.
+    let again_elsewhere = client
+        .post(&url)
+        .bearer_auth(app.login(&v.email, "correct horse battery").await)
+        .header("idempotency-key", "k-1")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again_elsewhere.headers()["idempotent-replayed"], "true");
     // Other callers' keys are their own.
     let w = app.volunteer_at("别人", (31.24, 121.40), json!([])).await;
     let other = client
@@ -50,6 +61,26 @@ async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
     assert_eq!(other.status(), 201);
     let other: serde_json::Value = other.json().await.unwrap();
     assert_ne!(other["id"], first["id"]);
+}
+
+/// A registration resent after a lost answer gets the first answer, not a 409.
+async fn a_repeated_registration_is_answered_once(app: TestApp) {
+    let register = || {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/register", app.address))
+            .header("idempotency-key", "signup-form-1")
+            .json(
+                &json!({"email": "twice@example.com", "password": "long enough!", "name": "两次"}),
+            )
+            .send()
+    };
+    let first = register().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let second = register().await.unwrap();
+    assert_eq!(second.status(), 201);
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (first.json().await.unwrap(), second.json().await.unwrap());
+    assert_eq!(a["id"], b["id"]);
 }
 
 /// Answers that carry credentials are never stored, so a login is never replayed.
@@ -73,6 +104,7 @@ async fn logins_are_never_remembered(app: TestApp) {
 }
 
 hourbook_tests::backend_tests!(
+    a_repeated_registration_is_answered_once,
     a_repeated_signup_with_the_same_key_is_answered_once,
     logins_are_never_remembered
 );

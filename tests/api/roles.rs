@@ -156,7 +156,44 @@ async fn a_shift_that_has_started_cannot_be_cancelled(app: TestApp) {
     assert_eq!(mine.json["items"][0]["status"], "checked_in");
 }
 
+async fn a_shift_with_volunteers_checked_in_early_cannot_be_cancelled(app: TestApp) {
+    let admin = app.platform_admin().await;
+    let (org, organizer) = app
+        .organization_with(&admin, "community", "organizer")
+        .await;
+    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::minutes(30), 2, 5, json!({}))
+        .await;
+    let v = app.volunteer_at("早到", (31.24, 121.40), json!([])).await;
+    let s = app
+        .post(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&v.token),
+            json!({}),
+        )
+        .await
+        .expect(201);
+    let id = s.json["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/signups/{id}/check-in"),
+        Some(&organizer.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.delete(&format!("/api/v1/shifts/{shift}"), Some(&organizer.token))
+        .await
+        .problem(409);
+    let still = app
+        .get(&format!("/api/v1/shifts/{shift}"), None)
+        .await
+        .expect(200);
+    assert_eq!(still.json["status"], "open");
+}
+
 hourbook_tests::backend_tests!(
+    a_shift_with_volunteers_checked_in_early_cannot_be_cancelled,
     verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves,
     a_shift_that_has_started_cannot_be_cancelled
 );

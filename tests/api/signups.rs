@@ -400,7 +400,73 @@ async fn my_signups_and_calendar(app: TestApp) {
     app.get("/api/v1/me/signups.ics", None).await.problem(401);
 }
 
+async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gone(app: TestApp) {
+    let (organizer, event) = setup(&app).await;
+    let wanted = app
+        .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
+        .await;
+    let clash = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2) + Duration::hours(1),
+            3,
+            5,
+            json!({}),
+        )
+        .await;
+    let x = app.volunteer_at("占位", (31.24, 121.40), json!([])).await;
+    let v = app.volunteer_at("等待", (31.24, 121.40), json!([])).await;
+    let held = sign_up(&app, &wanted, &x).await.expect(201);
+    assert_eq!(
+        sign_up(&app, &wanted, &v).await.expect(201).json["status"],
+        "waitlisted"
+    );
+    // Waiting on one shift does not stop a confirmed seat on an overlapping one.
+    let other = sign_up(&app, &clash, &v).await.expect(201);
+    assert_eq!(other.json["status"], "confirmed");
+    app.delete(
+        &format!("/api/v1/signups/{}", held.json["id"].as_str().unwrap()),
+        Some(&x.token),
+    )
+    .await
+    .expect(200);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{wanted}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    let waiting = &roster.json["items"][1];
+    assert_eq!(
+        (waiting["status"].as_str(), waiting["wait_reason"].as_str()),
+        (Some("waitlisted"), Some("overlap"))
+    );
+    // Giving up the clashing shift frees the volunteer for the seat they waited for.
+    app.delete(
+        &format!("/api/v1/signups/{}", other.json["id"].as_str().unwrap()),
+        Some(&v.token),
+    )
+    .await
+    .expect(200);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{wanted}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(roster.json["items"][1]["status"], "confirmed");
+    assert!(
+        app.outbox()
+            .await
+            .contains(&("waitlist_promoted".to_string(), v.email.clone()))
+    );
+}
+
 hourbook_tests::backend_tests!(
+    a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gone,
     seats_then_waitlist_then_promotion,
     overlapping_confirmed_shifts_conflict,
     hard_rules_refuse_with_reasons,

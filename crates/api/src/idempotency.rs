@@ -36,8 +36,8 @@ pub async fn remember(State(state): State<AppState>, request: Request, next: Nex
     let Some(key) = request.headers().get("idempotency-key").cloned() else {
         return next.run(request).await;
     };
-    // Login and registration answers carry credentials (a bearer token): never store them.
-    if !unsafe_method || request.uri().path().starts_with("/api/v1/auth/") {
+    // A login answer carries a credential (a bearer token): it is never stored.
+    if !unsafe_method || request.uri().path() == "/api/v1/auth/login" {
         return next.run(request).await;
     }
     match replay_or_run(&state, key, request, next).await {
@@ -61,22 +61,20 @@ async fn replay_or_run(
             ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible characters".into())
         })?
         .to_string();
-    // A replay must not outlive the session that made the request.
-    if let Some(token) = bearer_token(request.headers()) {
-        let session = state
-            .store
-            .resolve_session(&token_hash(token), state.clock.now())
-            .await?;
-        if session.is_none() {
-            return Err(ApiError::Unauthorized);
+    // Keys are per account: the same key from two accounts names two different requests,
+    // and one account's key holds across its sessions. A replay must not outlive the
+    // session that asks for it, so the token is checked first.
+    let caller = match bearer_token(request.headers()) {
+        Some(token) => {
+            let session = state
+                .store
+                .resolve_session(&token_hash(token), state.clock.now())
+                .await?;
+            let (account, _) = session.ok_or(ApiError::Unauthorized)?;
+            account.id.to_string().into_bytes()
         }
-    }
-    // Keys are per caller: the same key from two accounts names two different requests.
-    let caller = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default();
+        None => b"anonymous".to_vec(),
+    };
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| {
         ApiError::BadRequest(format!(
@@ -124,30 +122,42 @@ async fn replay_or_run(
             "this Idempotency-Key was already used for a different request".into(),
         )),
         Claim::Fresh => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
-            if response.status().is_server_error() {
-                // Our failure changed nothing (transactions roll back): let the client retry.
-                state.store.release_idempotency_key(&key_hash).await?;
-                return Ok(response);
-            }
-            let (parts, body) = response.into_parts();
-            let body = to_bytes(body, usize::MAX)
+            // Run to the end even if the client hangs up: a disconnect must not leave a
+            // committed change without its remembered answer.
+            let store = state.store.clone();
+            let request = Request::from_parts(parts, Body::from(bytes));
+            tokio::spawn(async move { answer_and_remember(store, key_hash, next, request).await })
                 .await
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading the response: {e}")))?;
-            let content_type = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            let text = String::from_utf8_lossy(&body);
-            state
-                .store
-                .remember_response(&key_hash, parts.status.as_u16(), &content_type, &text)
-                .await?;
-            Ok(Response::from_parts(parts, Body::from(body)))
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("request task failed: {e}")))?
         }
     }
+}
+
+async fn answer_and_remember(
+    store: hourbook_store::Store,
+    key_hash: String,
+    next: Next,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        // Our failure rolled its transaction back: let the client retry with the same key.
+        store.release_idempotency_key(&key_hash).await?;
+        return Ok(response);
+    }
+    let (parts, body) = response.into_parts();
+    let body = to_bytes(body, usize::MAX)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading the response: {e}")))?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let text = String::from_utf8_lossy(&body);
+    store
+        .remember_response(&key_hash, parts.status.as_u16(), &content_type, &text)
+        .await?;
+    Ok(Response::from_parts(parts, Body::from(body)))
 }

@@ -13,7 +13,7 @@ impl Email {
         let email = raw.trim().to_lowercase();
         let invalid =
             || DomainError::invalid("email", "must be an e-mail address like name@example.com");
-        if email.len() > 254 || email.chars().any(char::is_whitespace) {
+        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -126,7 +126,16 @@ mod tests {
             "li.ming@example.com"
         );
         for bad in [
-            "", "a", "a@b", "@b.cn", "a@.cn", "a@b.", "a b@c.cn", "a@b@c.cn",
+            "",
+            "a",
+            "a@b",
+            "@b.cn",
+            "a@.cn",
+            "a@b.",
+            "a b@c.cn",
+            "a@b@c.cn",
+            "a\u{0}b@c.cn",
+            "a\u{1}b@c.cn",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

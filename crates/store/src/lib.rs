@@ -53,8 +53,8 @@ pub enum StoreError {
 
 impl StoreError {
     /// A conflict between concurrent transactions that the database resolved by aborting one
-    /// of them (PostgreSQL deadlock or serialization failure, SQLite busy): running the whole
-    /// transaction again is the right answer.
+    /// of them (PostgreSQL deadlock or serialization failure, SQLite's stale WAL snapshot):
+    /// running the whole transaction again is the right answer.
     pub fn is_transient(&self) -> bool {
         use sea_orm::RuntimeErr;
         let StoreError::Database(
@@ -64,7 +64,9 @@ impl StoreError {
             return false;
         };
         match e.as_database_error().and_then(|d| d.code()) {
-            Some(code) => matches!(code.as_ref(), "40P01" | "40001" | "5" | "517" | "6"),
+            // SQLite's plain SQLITE_BUSY (5) is not here: it only surfaces after the busy
+            // timeout has already waited, and waiting all over again helps nobody.
+            Some(code) => matches!(code.as_ref(), "40P01" | "40001" | "517"),
             None => false,
         }
     }

@@ -67,6 +67,23 @@ pub struct OutboxMessage {
     pub attempts: i32,
 }
 
+fn readable(m: &outbox_message::Model) -> Result<OutboxMessage> {
+    let payload: serde_json::Value = crate::from_json(&m.payload)?;
+    let recipient_name = payload["recipient_name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok(OutboxMessage {
+        id: parse_id(&m.id)?,
+        kind: parse_name(&m.kind)?,
+        recipient_email: m.recipient_email.clone(),
+        recipient_name,
+        locale: m.locale.clone(),
+        payload,
+        attempts: m.attempts,
+    })
+}
+
 /// Queues a message to an account, inside the caller's transaction.
 pub(crate) async fn enqueue_for_account(
     db: &impl ConnectionTrait,
@@ -143,24 +160,27 @@ impl Store {
                 rows.push(m);
             }
         }
-        rows.into_iter()
-            .map(|m| {
-                let payload: serde_json::Value = crate::from_json(&m.payload)?;
-                let recipient_name = payload["recipient_name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(OutboxMessage {
-                    id: parse_id(&m.id)?,
-                    kind: parse_name(&m.kind)?,
-                    recipient_email: m.recipient_email,
-                    recipient_name,
-                    locale: m.locale,
-                    payload,
-                    attempts: m.attempts,
-                })
-            })
-            .collect()
+        let mut messages = Vec::with_capacity(rows.len());
+        for m in rows {
+            match readable(&m) {
+                Ok(message) => messages.push(message),
+                // One unreadable row (say, a kind this version does not know) must not hold up
+                // the rest of the queue: it is set aside for an administrator.
+                Err(e) => {
+                    tracing::error!(message_id = %m.id, error = %e, "unreadable outbox row");
+                    outbox_message::Entity::update_many()
+                        .col_expr(outbox_message::Column::Status, Expr::value(FAILED))
+                        .col_expr(
+                            outbox_message::Column::LastError,
+                            Expr::value(e.to_string()),
+                        )
+                        .filter(outbox_message::Column::Id.eq(m.id.clone()))
+                        .exec(self.db())
+                        .await?;
+                }
+            }
+        }
+        Ok(messages)
     }
 
     /// Records a successful send.

@@ -171,6 +171,8 @@ impl Store {
             }
         }
         let txn = self.write().await?;
+        // Promotions re-check eligibility under this lock: a profile must not change in between.
+        crate::signups::lock_account(&txn, &account_id.to_string()).await?;
         upsert_profile(&txn, account_id, &profile, id_hash_key, now).await?;
         txn.commit().await?;
         self.profile(account_id)

@@ -175,6 +175,17 @@ pub(crate) async fn insert_shift(
     Ok(id)
 }
 
+/// One shift with its seat counts.
+async fn load_shift(db: &impl ConnectionTrait, id: Uuid) -> Result<Shift> {
+    let model = shift::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("shift"))?;
+    let counts = seat_counts(db, std::slice::from_ref(&model.id)).await?;
+    let c = counts.get(&model.id).copied().unwrap_or_default();
+    shift_from_model(model, c)
+}
+
 /// A shift with the organization that runs it, for permission checks.
 pub(crate) struct ShiftContext {
     pub shift: shift::Model,
@@ -226,13 +237,7 @@ impl Store {
 
     /// One shift with its seat counts.
     pub async fn shift(&self, id: Uuid) -> Result<Shift> {
-        let model = shift::Entity::find_by_id(id.to_string())
-            .one(self.db())
-            .await?
-            .ok_or(StoreError::NotFound("shift"))?;
-        let counts = seat_counts(self.db(), std::slice::from_ref(&model.id)).await?;
-        let c = counts.get(&model.id).copied().unwrap_or_default();
-        shift_from_model(model, c)
+        load_shift(self.db(), id).await
     }
 
     /// Cancels a shift: every live signup is cancelled and told so (a safety message).
@@ -271,6 +276,18 @@ impl Store {
             .filter(signup::Column::ShiftId.eq(ctx.shift.id.clone()))
             .all(&txn)
             .await?;
+        for s in &roster {
+            // Check-in opens before the start: someone on site keeps the shift going.
+            let status: SignupStatus = parse_name(&s.status)?;
+            if !status.may_cancel()
+                && status != SignupStatus::Cancelled
+                && status != SignupStatus::Rejected
+            {
+                return Err(StoreError::conflict(
+                    "volunteers have already checked in: the shift cannot be cancelled",
+                ));
+            }
+        }
         for s in roster {
             let status: SignupStatus = parse_name(&s.status)?;
             if !status.may_cancel() {
@@ -289,7 +306,10 @@ impl Store {
             )
             .await?;
         }
+        // Read back inside the transaction: once committed, nothing may fail and make the
+        // client think the cancellation did not happen.
+        let shift = load_shift(&txn, shift_id).await?;
         txn.commit().await?;
-        self.shift(shift_id).await
+        Ok(shift)
     }
 }

@@ -6,8 +6,8 @@ mod seats;
 pub(crate) use presence::SignupAccess;
 pub(crate) use seats::{lock_account, transition};
 use seats::{
-    lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist, shift_payload,
-    waitlist_position,
+    lock_shift, lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
+    shift_payload, waitlist_position,
 };
 
 use crate::entities::{account, signup, volunteer_profile};
@@ -20,7 +20,7 @@ use chrono_tz::Tz;
 use hourbook_domain::access::Actor;
 use hourbook_domain::eligibility::assess;
 use hourbook_domain::profile::{AgePolicy, age_on};
-use hourbook_domain::roster::SignupStatus;
+use hourbook_domain::roster::{SignupStatus, WaitReason};
 use hourbook_domain::{Coordinates, DomainError, Ineligibility};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -288,7 +288,7 @@ impl Store {
             return Err(StoreError::NotFound("signup"));
         }
         lock_account(&txn, &first.volunteer_id).await?;
-        lock_shift_and_number(&txn, &first.shift_id).await?;
+        lock_shift(&txn, &first.shift_id).await?;
         // Read again under the locks: a check-in may have landed in between.
         let model = find_signup(&txn, signup_id).await?;
         let status: SignupStatus = parse_name(&model.status)?;
@@ -315,6 +315,9 @@ impl Store {
         if ctx.shift.status == SHIFT_OPEN && ctx.shift.starts_at > now {
             let promoted = seat_waitlist(&txn, &ctx, rules, &model.volunteer_id, now).await?;
             notify_promoted(&txn, &ctx, &promoted, now).await?;
+        }
+        if status.holds_seat() {
+            reseat_where_waiting(&txn, &model, rules, now).await?;
         }
         let signup = reload(&txn, &model.id, false).await?;
         txn.commit().await?;
@@ -391,6 +394,32 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A volunteer who gave up a seat may now fit shifts where they waited only because of it.
+/// Their account lock is held; the other shifts are locked in id order.
+async fn reseat_where_waiting(
+    db: &impl ConnectionTrait,
+    freed: &signup::Model,
+    rules: &SignupRules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut waiting = signup::Entity::find()
+        .filter(signup::Column::VolunteerId.eq(freed.volunteer_id.clone()))
+        .filter(signup::Column::Status.eq(SignupStatus::Waitlisted.as_str()))
+        .filter(signup::Column::WaitReason.eq(WaitReason::Overlap.as_str()))
+        .all(db)
+        .await?;
+    waiting.sort_by(|a, b| a.shift_id.cmp(&b.shift_id));
+    for w in waiting {
+        lock_shift(db, &w.shift_id).await?;
+        let ctx = shift_context(db, &w.shift_id).await?;
+        if ctx.shift.status == SHIFT_OPEN && ctx.shift.starts_at > now {
+            let promoted = seat_waitlist(db, &ctx, rules, &freed.volunteer_id, now).await?;
+            notify_promoted(db, &ctx, &promoted, now).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn find_signup(db: &impl ConnectionTrait, signup_id: Uuid) -> Result<signup::Model> {

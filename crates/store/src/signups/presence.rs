@@ -3,7 +3,7 @@
 use super::seats::{lock_account, transition};
 use super::{PresenceInput, Signup, SignupRules, find_signup, reload};
 use crate::entities::{event_insurance, signup};
-use crate::shifts::{ShiftContext, shift_context};
+use crate::shifts::{SHIFT_OPEN, ShiftContext, shift_context};
 use crate::{Result, Store, StoreError, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::access::Actor;
@@ -58,6 +58,9 @@ impl Store {
             ));
         }
         let (model, ctx) = (&access.model, &access.ctx);
+        if ctx.shift.status != SHIFT_OPEN {
+            return Err(StoreError::conflict("the shift has been cancelled"));
+        }
         let at = match (by_organizer, input.at) {
             (true, Some(at)) => at.with_timezone(&Utc),
             (false, Some(_)) => {

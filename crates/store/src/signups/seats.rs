@@ -40,6 +40,23 @@ pub(crate) async fn lock_account(db: &impl ConnectionTrait, account_id: &str) ->
     Ok(())
 }
 
+/// Takes the shift's row lock without handing out a number (an UPDATE locks the row on
+/// PostgreSQL even when it changes nothing).
+pub(super) async fn lock_shift(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
+    let res = shift::Entity::update_many()
+        .col_expr(
+            shift::Column::SignupSeq,
+            Expr::col(shift::Column::SignupSeq),
+        )
+        .filter(shift::Column::Id.eq(shift_id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("shift"));
+    }
+    Ok(())
+}
+
 /// Takes the shift's row lock and hands out the next arrival number.
 pub(super) async fn lock_shift_and_number(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
     let res = shift::Entity::update_many()
