@@ -6,25 +6,13 @@ use reqwest::Method;
 use serde_json::json;
 
 async fn bad_requests_change_nothing(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (org, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
         .await;
-    let volunteer = app.volunteer_at("输入", (31.24, 121.40), json!([])).await;
-    let other = app.volunteer_at("其他", (31.24, 121.40), json!([])).await;
-    let signup = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&volunteer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let signup = signup.json["id"].as_str().unwrap().to_string();
+    let volunteer = app.volunteer("输入").await;
+    let other = app.volunteer("其他").await;
+    let signup = app.signup_id(&shift, &volunteer).await;
     let before = app.snapshot().await;
     let (o, v) = (
         Some(organizer.token.as_str()),

@@ -89,7 +89,7 @@ async fn events_list_nearest_first_with_filters_and_pages(app: TestApp) {
             )
             .await
             .expect(201);
-        let id = r.json["id"].as_str().unwrap().to_string();
+        let id = r.id();
         app.shift(&organizer, &id, Duration::days(3), 2, 4, json!({}))
             .await;
         ids.push(id);
@@ -102,7 +102,7 @@ async fn events_list_nearest_first_with_filters_and_pages(app: TestApp) {
             event_body(&org, "past", "other", (31.24, 121.40)),
         )
         .await;
-    let past_id = past.json["id"].as_str().unwrap().to_string();
+    let past_id = past.id();
     app.shift(&organizer, &past_id, Duration::hours(1), 1, 4, json!({}))
         .await;
     app.clock.advance(Duration::hours(3));
@@ -187,11 +187,7 @@ async fn events_list_nearest_first_with_filters_and_pages(app: TestApp) {
 }
 
 async fn shifts_are_validated_and_shown_with_their_event(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(
             &organizer,
@@ -254,30 +250,14 @@ async fn shifts_are_validated_and_shown_with_their_event(app: TestApp) {
 }
 
 async fn cancelling_a_shift_cancels_its_signups(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(1), 3, 1, json!({}))
         .await;
-    let a = app.volunteer_at("甲", (31.24, 121.40), json!([])).await;
-    let b = app.volunteer_at("乙", (31.24, 121.40), json!([])).await;
-    app.post(
-        &format!("/api/v1/shifts/{shift}/signups"),
-        Some(&a.token),
-        json!({}),
-    )
-    .await
-    .expect(201);
-    app.post(
-        &format!("/api/v1/shifts/{shift}/signups"),
-        Some(&b.token),
-        json!({}),
-    )
-    .await
-    .expect(201);
+    let a = app.volunteer("甲").await;
+    let b = app.volunteer("乙").await;
+    app.sign_up(&shift, &a).await.expect(201);
+    app.sign_up(&shift, &b).await.expect(201);
     app.delete(&format!("/api/v1/shifts/{shift}"), Some(&a.token))
         .await
         .problem(403);
@@ -295,21 +275,11 @@ async fn cancelling_a_shift_cancels_its_signups(app: TestApp) {
     app.delete(&format!("/api/v1/shifts/{shift}"), Some(&organizer.token))
         .await
         .problem(409);
-    app.post(
-        &format!("/api/v1/shifts/{shift}/signups"),
-        Some(&a.token),
-        json!({}),
-    )
-    .await
-    .problem(409);
+    app.sign_up(&shift, &a).await.problem(409);
 }
 
 async fn insurance_is_recorded_by_organizers(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "league_committee", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), true).await;
+    let (_, organizer, event) = app.organizer_with_event("league_committee", true).await;
     let path = format!("/api/v1/events/{event}/insurance");
     let body = json!({"insurer": "中国人寿", "policy_number": "P-2027-001", "covers_from": "2027-06-01", "covers_to": "2027-08-31"});
     let volunteer = app.register("志愿者").await;

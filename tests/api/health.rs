@@ -12,11 +12,7 @@ async fn unknown_paths_and_methods_are_problems(app: TestApp) {
 }
 
 async fn landing_page_lists_upcoming_shifts(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     app.shift(
         &organizer,
         &event,

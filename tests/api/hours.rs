@@ -29,25 +29,10 @@ async fn the_volunteer_journey_ends_in_verified_hours(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(near.json["items"][0]["id"], event);
-    let signup = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&volunteer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
+    let signup = app.sign_up(&shift, &volunteer).await.expect(201);
     assert_eq!(signup.json["status"], "confirmed");
-    let signup = signup.json["id"].as_str().unwrap().to_string();
-    let other = app
-        .post(
-            &format!("/api/v1/shifts/{second}/signups"),
-            Some(&volunteer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let other = other.json["id"].as_str().unwrap().to_string();
+    let signup = signup.id();
+    let other = app.signup_id(&second, &volunteer).await;
 
     let start = hourbook_tests::test_start() + Duration::days(2);
     app.clock.set(start + Duration::hours(4));
@@ -55,20 +40,14 @@ async fn the_volunteer_journey_ends_in_verified_hours(app: TestApp) {
     app.post(&verify, Some(&organizer.token), json!({}))
         .await
         .problem(409);
-    app.post(
-        &format!("/api/v1/signups/{signup}/check-in"),
-        Some(&organizer.token),
-        json!({"at": (start + Duration::minutes(5)).to_rfc3339()}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/signups/{signup}/check-out"),
-        Some(&organizer.token),
-        json!({"at": (start + Duration::hours(3) + Duration::minutes(40)).to_rfc3339()}),
-    )
-    .await
-    .expect(200);
+    let arrived = start + Duration::minutes(5);
+    app.desk_check_in(&signup, &organizer, Some(arrived))
+        .await
+        .expect(200);
+    let left = start + Duration::hours(3) + Duration::minutes(40);
+    app.desk_check_out(&signup, &organizer, Some(left))
+        .await
+        .expect(200);
 
     // Nobody but the event's organization verifies, and never the volunteer.
     app.post(&verify, Some(&volunteer.token), json!({}))
@@ -105,20 +84,12 @@ async fn the_volunteer_journey_ends_in_verified_hours(app: TestApp) {
     // The second shift, adjusted with a note, chains onto the first.
     let start2 = hourbook_tests::test_start() + Duration::days(4);
     app.clock.set(start2 + Duration::hours(3));
-    app.post(
-        &format!("/api/v1/signups/{other}/check-in"),
-        Some(&organizer.token),
-        json!({"at": start2.to_rfc3339()}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/signups/{other}/check-out"),
-        Some(&organizer.token),
-        json!({"at": (start2 + Duration::hours(2)).to_rfc3339()}),
-    )
-    .await
-    .expect(200);
+    app.desk_check_in(&other, &organizer, Some(start2))
+        .await
+        .expect(200);
+    app.desk_check_out(&other, &organizer, Some(start2 + Duration::hours(2)))
+        .await
+        .expect(200);
     let adjusted = app
         .post(
             &format!("/api/v1/signups/{other}/verify"),
@@ -162,42 +133,20 @@ async fn the_volunteer_journey_ends_in_verified_hours(app: TestApp) {
 
 /// The ledger refuses UPDATE and DELETE from any client, not just from our code.
 async fn the_ledger_table_is_append_only(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    let shift = app
-        .shift(&organizer, &event, Duration::days(1), 2, 5, json!({}))
-        .await;
-    let v = app.volunteer_at("账本", (31.24, 121.40), json!([])).await;
     let s = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&v.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let id = s.json["id"].as_str().unwrap().to_string();
+        .booking("community", false, Duration::days(1), 2, "账本")
+        .await;
     app.clock.advance(Duration::days(1) + Duration::hours(3));
+    let start = hourbook_tests::test_start() + Duration::days(1);
+    app.desk_check_in(&s.signup, &s.organizer, Some(start))
+        .await
+        .expect(200);
+    app.desk_check_out(&s.signup, &s.organizer, None)
+        .await
+        .expect(200);
     app.post(
-        &format!("/api/v1/signups/{id}/check-in"),
-        Some(&organizer.token),
-        json!({"at": (hourbook_tests::test_start() + Duration::days(1)).to_rfc3339()}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/signups/{id}/check-out"),
-        Some(&organizer.token),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/signups/{id}/verify"),
-        Some(&organizer.token),
+        &format!("/api/v1/signups/{}/verify", s.signup),
+        Some(&s.organizer.token),
         json!({}),
     )
     .await
@@ -214,7 +163,7 @@ async fn the_ledger_table_is_append_only(app: TestApp) {
             .is_err()
     );
     let hours = app
-        .get("/api/v1/me/hours", Some(&v.token))
+        .get("/api/v1/me/hours", Some(&s.volunteer.token))
         .await
         .expect(200);
     // Two hours served plus the 15 minutes' grace after the end.

@@ -3,15 +3,11 @@ use hourbook_tests::TestApp;
 use serde_json::json;
 
 async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
         .await;
-    let v = app.volunteer_at("重发", (31.24, 121.40), json!([])).await;
+    let v = app.volunteer("重发").await;
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/shifts/{shift}/signups", app.address);
     let send = |key: &'static str, body: &'static str| {
@@ -50,7 +46,7 @@ async fn a_repeated_signup_with_the_same_key_is_answered_once(app: TestApp) {
         .unwrap();
     assert_eq!(again_elsewhere.headers()["idempotent-replayed"], "true");
     // Other callers' keys are their own.
-    let w = app.volunteer_at("别人", (31.24, 121.40), json!([])).await;
+    let w = app.volunteer("别人").await;
     let other = client
         .post(&url)
         .bearer_auth(&w.token)

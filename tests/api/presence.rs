@@ -1,46 +1,11 @@
 use chrono::Duration;
-use hourbook_tests::{TestApp, User};
+use hourbook_tests::TestApp;
 use serde_json::json;
 
-struct Shift {
-    organizer: User,
-    volunteer: User,
-    signup: String,
-    event: String,
-}
-
-/// A confirmed signup on a 3-hour shift starting in two days at (31.24, 121.40).
-async fn confirmed(app: &TestApp, hazardous: bool) -> Shift {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "league_committee", "organizer")
-        .await;
-    let event = app
-        .event(&organizer, &org, (31.24, 121.40), hazardous)
-        .await;
-    let shift = app
-        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
-        .await;
-    let volunteer = app.volunteer_at("签到", (31.24, 121.40), json!([])).await;
-    let r = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&volunteer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let signup = r.json["id"].as_str().unwrap().to_string();
-    Shift {
-        organizer,
-        volunteer,
-        signup,
-        event,
-    }
-}
-
 async fn volunteers_check_in_on_site_only(app: TestApp) {
-    let s = confirmed(&app, false).await;
+    let s = app
+        .booking("league_committee", false, Duration::days(2), 3, "签到")
+        .await;
     let check_in = format!("/api/v1/signups/{}/check-in", s.signup);
     // Too early: check-in opens an hour before the start.
     app.clock.advance(Duration::days(2) - Duration::hours(2));
@@ -115,7 +80,9 @@ async fn volunteers_check_in_on_site_only(app: TestApp) {
 }
 
 async fn organizers_check_in_at_the_desk_with_a_time(app: TestApp) {
-    let s = confirmed(&app, false).await;
+    let s = app
+        .booking("league_committee", false, Duration::days(2), 3, "签到")
+        .await;
     app.clock.advance(Duration::days(2) + Duration::hours(4));
     let start = hourbook_tests::test_start() + Duration::days(2);
     let check_in = format!("/api/v1/signups/{}/check-in", s.signup);
@@ -159,7 +126,9 @@ async fn organizers_check_in_at_the_desk_with_a_time(app: TestApp) {
 }
 
 async fn hazardous_events_need_insurance_before_check_in(app: TestApp) {
-    let s = confirmed(&app, true).await;
+    let s = app
+        .booking("league_committee", true, Duration::days(2), 3, "签到")
+        .await;
     app.clock.advance(Duration::days(2));
     let check_in = format!("/api/v1/signups/{}/check-in", s.signup);
     let body = app
@@ -191,7 +160,9 @@ async fn hazardous_events_need_insurance_before_check_in(app: TestApp) {
 }
 
 async fn no_shows_are_recorded_by_organizers_after_the_start(app: TestApp) {
-    let s = confirmed(&app, false).await;
+    let s = app
+        .booking("league_committee", false, Duration::days(2), 3, "签到")
+        .await;
     let path = format!("/api/v1/signups/{}/no-show", s.signup);
     app.post(&path, Some(&s.organizer.token), json!({}))
         .await

@@ -3,18 +3,7 @@
 
 use chrono::Duration;
 use hourbook_tests::{TestApp, User};
-use serde_json::{Value, json};
-
-async fn sign_up(app: &TestApp, shift: &str, user: &User) -> Value {
-    app.post(
-        &format!("/api/v1/shifts/{shift}/signups"),
-        Some(&user.token),
-        json!({}),
-    )
-    .await
-    .expect(201)
-    .json
-}
+use serde_json::json;
 
 async fn status_of(app: &TestApp, user: &User, shift: &str) -> String {
     let mine = app
@@ -32,25 +21,16 @@ async fn status_of(app: &TestApp, user: &User, shift: &str) -> String {
 }
 
 async fn a_cancellation_racing_a_check_in_never_overfills_the_shift(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     for round in 0..8 {
         // Check-in opens an hour before the start: both requests are allowed on their own.
         let shift = app
             .shift(&organizer, &event, Duration::minutes(30), 2, 1, json!({}))
             .await;
-        let a = app
-            .volunteer_at(&format!("甲{round}"), (31.24, 121.40), json!([]))
-            .await;
-        let b = app
-            .volunteer_at(&format!("乙{round}"), (31.24, 121.40), json!([]))
-            .await;
-        let held = sign_up(&app, &shift, &a).await;
-        sign_up(&app, &shift, &b).await;
-        let id = held["id"].as_str().unwrap().to_string();
+        let a = app.volunteer(&format!("甲{round}")).await;
+        let b = app.volunteer(&format!("乙{round}")).await;
+        let id = app.signup_id(&shift, &a).await;
+        app.sign_up(&shift, &b).await.expect(201);
         let (cancel_path, check_in_path) = (
             format!("/api/v1/signups/{id}"),
             format!("/api/v1/signups/{id}/check-in"),
@@ -83,11 +63,7 @@ async fn a_cancellation_racing_a_check_in_never_overfills_the_shift(app: TestApp
 }
 
 async fn two_cancellations_never_confirm_one_person_on_overlapping_shifts(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     for round in 0..8 {
         let start = Duration::days(2) + Duration::hours(i64::from(round) * 4);
         let first = app.shift(&organizer, &event, start, 2, 1, json!({})).await;
@@ -101,21 +77,21 @@ async fn two_cancellations_never_confirm_one_person_on_overlapping_shifts(app: T
                 json!({}),
             )
             .await;
-        let x = app
-            .volunteer_at(&format!("X{round}"), (31.24, 121.40), json!([]))
-            .await;
-        let y = app
-            .volunteer_at(&format!("Y{round}"), (31.24, 121.40), json!([]))
-            .await;
-        let w = app
-            .volunteer_at(&format!("W{round}"), (31.24, 121.40), json!([]))
-            .await;
-        let x_seat = sign_up(&app, &first, &x).await;
-        let y_seat = sign_up(&app, &second, &y).await;
-        assert_eq!(sign_up(&app, &first, &w).await["status"], "waitlisted");
-        assert_eq!(sign_up(&app, &second, &w).await["status"], "waitlisted");
-        let x_path = format!("/api/v1/signups/{}", x_seat["id"].as_str().unwrap());
-        let y_path = format!("/api/v1/signups/{}", y_seat["id"].as_str().unwrap());
+        let x = app.volunteer(&format!("X{round}")).await;
+        let y = app.volunteer(&format!("Y{round}")).await;
+        let w = app.volunteer(&format!("W{round}")).await;
+        let x_seat = app.signup_id(&first, &x).await;
+        let y_seat = app.signup_id(&second, &y).await;
+        assert_eq!(
+            app.sign_up(&first, &w).await.expect(201).json["status"],
+            "waitlisted"
+        );
+        assert_eq!(
+            app.sign_up(&second, &w).await.expect(201).json["status"],
+            "waitlisted"
+        );
+        let x_path = format!("/api/v1/signups/{x_seat}");
+        let y_path = format!("/api/v1/signups/{y_seat}");
         let (a, b) = tokio::join!(
             app.delete(&x_path, Some(&x.token)),
             app.delete(&y_path, Some(&y.token))

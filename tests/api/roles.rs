@@ -22,7 +22,7 @@ async fn verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves
     let shift = app
         .shift(&organizer, &event, Duration::days(1), 2, 5, json!({}))
         .await;
-    let volunteer = app.volunteer_at("志愿者", (31.24, 121.40), json!([])).await;
+    let volunteer = app.volunteer("志愿者").await;
     // The organizer fills in a profile and signs up for their own shift too.
     app.put(
         "/api/v1/me/profile",
@@ -31,28 +31,10 @@ async fn verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves
     )
     .await
     .expect(200);
-    let theirs = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&volunteer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let own = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&organizer.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
-    let (theirs, own) = (
-        theirs.json["id"].as_str().unwrap().to_string(),
-        own.json["id"].as_str().unwrap().to_string(),
-    );
+    let theirs = app.signup_id(&shift, &volunteer).await;
+    let own = app.signup_id(&shift, &organizer).await;
     app.clock.advance(Duration::days(1) + Duration::hours(3));
-    let start = (hourbook_tests::test_start() + Duration::days(1)).to_rfc3339();
+    let start = hourbook_tests::test_start() + Duration::days(1);
 
     // A verifier sees the roster but does not run the desk.
     app.get(
@@ -75,20 +57,12 @@ async fn verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves
     )
     .await
     .problem(403);
-    app.post(
-        &format!("/api/v1/signups/{theirs}/check-in"),
-        Some(&organizer.token),
-        json!({"at": start}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/signups/{theirs}/check-out"),
-        Some(&organizer.token),
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.desk_check_in(&theirs, &organizer, Some(start))
+        .await
+        .expect(200);
+    app.desk_check_out(&theirs, &organizer, None)
+        .await
+        .expect(200);
     let entry = app
         .post(
             &format!("/api/v1/signups/{theirs}/verify"),
@@ -104,7 +78,7 @@ async fn verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves
         .post(
             &format!("/api/v1/signups/{own}/check-in"),
             Some(&organizer.token),
-            json!({"at": start}),
+            json!({"at": start.to_rfc3339()}),
         )
         .await
         .field_errors();
@@ -119,74 +93,42 @@ async fn verifiers_verify_organizers_run_the_desk_and_nobody_verifies_themselves
 }
 
 async fn a_shift_that_has_started_cannot_be_cancelled(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    let shift = app
-        .shift(&organizer, &event, Duration::hours(1), 2, 5, json!({}))
-        .await;
-    let v = app.volunteer_at("已到", (31.24, 121.40), json!([])).await;
     let s = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&v.token),
-            json!({}),
-        )
-        .await
-        .expect(201);
+        .booking("community", false, Duration::hours(1), 2, "已到")
+        .await;
     app.clock
         .advance(Duration::hours(1) + Duration::minutes(10));
-    let id = s.json["id"].as_str().unwrap();
-    app.post(
-        &format!("/api/v1/signups/{id}/check-in"),
-        Some(&organizer.token),
-        json!({}),
+    app.desk_check_in(&s.signup, &s.organizer, None)
+        .await
+        .expect(200);
+    app.delete(
+        &format!("/api/v1/shifts/{}", s.shift),
+        Some(&s.organizer.token),
     )
     .await
-    .expect(200);
-    app.delete(&format!("/api/v1/shifts/{shift}"), Some(&organizer.token))
-        .await
-        .problem(409);
+    .problem(409);
     let mine = app
-        .get("/api/v1/me/signups", Some(&v.token))
+        .get("/api/v1/me/signups", Some(&s.volunteer.token))
         .await
         .expect(200);
     assert_eq!(mine.json["items"][0]["status"], "checked_in");
 }
 
 async fn a_shift_with_volunteers_checked_in_early_cannot_be_cancelled(app: TestApp) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    let shift = app
-        .shift(&organizer, &event, Duration::minutes(30), 2, 5, json!({}))
-        .await;
-    let v = app.volunteer_at("早到", (31.24, 121.40), json!([])).await;
     let s = app
-        .post(
-            &format!("/api/v1/shifts/{shift}/signups"),
-            Some(&v.token),
-            json!({}),
-        )
+        .booking("community", false, Duration::minutes(30), 2, "早到")
+        .await;
+    app.desk_check_in(&s.signup, &s.organizer, None)
         .await
-        .expect(201);
-    let id = s.json["id"].as_str().unwrap();
-    app.post(
-        &format!("/api/v1/signups/{id}/check-in"),
-        Some(&organizer.token),
-        json!({}),
+        .expect(200);
+    app.delete(
+        &format!("/api/v1/shifts/{}", s.shift),
+        Some(&s.organizer.token),
     )
     .await
-    .expect(200);
-    app.delete(&format!("/api/v1/shifts/{shift}"), Some(&organizer.token))
-        .await
-        .problem(409);
+    .problem(409);
     let still = app
-        .get(&format!("/api/v1/shifts/{shift}"), None)
+        .get(&format!("/api/v1/shifts/{}", s.shift), None)
         .await
         .expect(200);
     assert_eq!(still.json["status"], "open");

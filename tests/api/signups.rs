@@ -2,25 +2,6 @@ use chrono::Duration;
 use hourbook_tests::{TestApp, User};
 use serde_json::{Value, json};
 
-/// An organizer with a community-centre event at (31.24, 121.40).
-async fn setup(app: &TestApp) -> (User, String) {
-    let admin = app.platform_admin().await;
-    let (org, organizer) = app
-        .organization_with(&admin, "community", "organizer")
-        .await;
-    let event = app.event(&organizer, &org, (31.24, 121.40), false).await;
-    (organizer, event)
-}
-
-async fn sign_up(app: &TestApp, shift: &str, user: &User) -> hourbook_tests::TestResponse {
-    app.post(
-        &format!("/api/v1/shifts/{shift}/signups"),
-        Some(&user.token),
-        json!({}),
-    )
-    .await
-}
-
 async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
     let user = app.register(name).await;
     app.put(
@@ -37,17 +18,17 @@ async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
 }
 
 async fn seats_then_waitlist_then_promotion(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(2), 3, 2, json!({}))
         .await;
     let mut people = Vec::new();
     for name in ["一", "二", "三", "四"] {
-        people.push(app.volunteer_at(name, (31.24, 121.40), json!([])).await);
+        people.push(app.volunteer(name).await);
     }
     let mut signups = Vec::new();
     for p in &people {
-        signups.push(sign_up(&app, &shift, p).await.expect(201).json);
+        signups.push(app.sign_up(&shift, p).await.expect(201).json);
     }
     let statuses: Vec<_> = signups
         .iter()
@@ -60,7 +41,7 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
     assert_eq!(signups[2]["waitlist_position"], 1);
     assert_eq!(signups[3]["waitlist_position"], 2);
     assert!(signups[0].get("waitlist_position").is_none());
-    sign_up(&app, &shift, &people[0]).await.problem(409);
+    app.sign_up(&shift, &people[0]).await.problem(409);
 
     // Someone else's signup is not theirs to cancel.
     let first = signups[0]["id"].as_str().unwrap();
@@ -131,7 +112,7 @@ async fn seats_then_waitlist_then_promotion(app: TestApp) {
 }
 
 async fn overlapping_confirmed_shifts_conflict(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let morning = app
         .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
         .await;
@@ -155,15 +136,15 @@ async fn overlapping_confirmed_shifts_conflict(app: TestApp) {
             json!({}),
         )
         .await;
-    let v = app.volunteer_at("忙人", (31.24, 121.40), json!([])).await;
-    sign_up(&app, &morning, &v).await.expect(201);
-    sign_up(&app, &overlapping, &v).await.problem(409);
+    let v = app.volunteer("忙人").await;
+    app.sign_up(&morning, &v).await.expect(201);
+    app.sign_up(&overlapping, &v).await.problem(409);
     // Back to back is fine.
-    sign_up(&app, &after, &v).await.expect(201);
+    app.sign_up(&after, &v).await.expect(201);
 }
 
 async fn hard_rules_refuse_with_reasons(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let lifeguards = app
         .shift(
             &organizer,
@@ -175,7 +156,7 @@ async fn hard_rules_refuse_with_reasons(app: TestApp) {
         )
         .await;
     let no_profile = app.register("无资料").await;
-    let body = sign_up(&app, &lifeguards, &no_profile).await.problem(422);
+    let body = app.sign_up(&lifeguards, &no_profile).await.problem(422);
     assert_eq!(body["reasons"][0]["code"], "profile_missing");
 
     let v = app
@@ -185,7 +166,7 @@ async fn hard_rules_refuse_with_reasons(app: TestApp) {
             json!([{"skill": "lifeguard", "certificate_expires_on": "2027-05-31"}]),
         )
         .await;
-    let body = sign_up(&app, &lifeguards, &v).await.problem(422);
+    let body = app.sign_up(&lifeguards, &v).await.problem(422);
     let codes: Vec<_> = body["reasons"]
         .as_array()
         .unwrap()
@@ -199,18 +180,14 @@ async fn hard_rules_refuse_with_reasons(app: TestApp) {
         .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
         .await;
     let far = app.volunteer_at("远方", (31.80, 121.90), json!([])).await;
-    sign_up(&app, &open, &far).await.expect(201);
-    app.post(
-        &format!("/api/v1/shifts/{}/signups", uuid::Uuid::new_v4()),
-        Some(&far.token),
-        json!({}),
-    )
-    .await
-    .problem(404);
+    app.sign_up(&open, &far).await.expect(201);
+    app.sign_up(&uuid::Uuid::new_v4().to_string(), &far)
+        .await
+        .problem(404);
 }
 
 async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(
             &organizer,
@@ -222,7 +199,7 @@ async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
         )
         .await;
     let no_consent = minor(&app, "未同意", false).await;
-    let body = sign_up(&app, &shift, &no_consent).await.problem(422);
+    let body = app.sign_up(&shift, &no_consent).await.problem(422);
     assert_eq!(body["reasons"][0]["code"], "guardian_consent_missing");
 
     let kids: Vec<User> = {
@@ -233,20 +210,20 @@ async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
         kids
     };
     // No adult yet: minors wait with the reason.
-    let first = sign_up(&app, &shift, &kids[0]).await.expect(201);
+    let first = app.sign_up(&shift, &kids[0]).await.expect(201);
     assert_eq!(first.json["status"], "waitlisted");
     assert_eq!(first.json["wait_reason"], "adult_ratio");
     // An adult arrives: the adult and then up to two minors get seats, in arrival order.
-    let adult = app.volunteer_at("大人", (31.24, 121.40), json!([])).await;
+    let adult = app.volunteer("大人").await;
     assert_eq!(
-        sign_up(&app, &shift, &adult).await.expect(201).json["status"],
+        app.sign_up(&shift, &adult).await.expect(201).json["status"],
         "confirmed"
     );
     assert_eq!(
-        sign_up(&app, &shift, &kids[1]).await.expect(201).json["status"],
+        app.sign_up(&shift, &kids[1]).await.expect(201).json["status"],
         "confirmed"
     );
-    let third = sign_up(&app, &shift, &kids[2]).await.expect(201);
+    let third = app.sign_up(&shift, &kids[2]).await.expect(201);
     assert_eq!(third.json["status"], "waitlisted");
     assert_eq!(third.json["wait_reason"], "adult_ratio");
     let roster = app
@@ -270,16 +247,13 @@ async fn minors_need_consent_and_the_adult_ratio(app: TestApp) {
 }
 
 async fn capacity_holds_under_200_concurrent_signups(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(2), 3, 20, json!({}))
         .await;
     let mut volunteers = Vec::new();
     for n in 0..200 {
-        volunteers.push(
-            app.volunteer_at(&format!("v{n}"), (31.24, 121.40), json!([]))
-                .await,
-        );
+        volunteers.push(app.volunteer(&format!("v{n}")).await);
     }
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/shifts/{shift}/signups", app.address);
@@ -330,18 +304,18 @@ async fn capacity_holds_under_200_concurrent_signups(app: TestApp) {
 }
 
 async fn my_signups_and_calendar(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let shift = app
         .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
         .await;
     let other = app
         .shift(&organizer, &event, Duration::days(3), 3, 1, json!({}))
         .await;
-    let v = app.volunteer_at("日历", (31.24, 121.40), json!([])).await;
-    let w = app.volunteer_at("候补", (31.24, 121.40), json!([])).await;
-    sign_up(&app, &shift, &v).await.expect(201);
-    sign_up(&app, &other, &w).await.expect(201);
-    sign_up(&app, &other, &v).await.expect(201);
+    let v = app.volunteer("日历").await;
+    let w = app.volunteer("候补").await;
+    app.sign_up(&shift, &v).await.expect(201);
+    app.sign_up(&other, &w).await.expect(201);
+    app.sign_up(&other, &v).await.expect(201);
     let mine = app
         .get("/api/v1/me/signups", Some(&v.token))
         .await
@@ -401,7 +375,7 @@ async fn my_signups_and_calendar(app: TestApp) {
 }
 
 async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gone(app: TestApp) {
-    let (organizer, event) = setup(&app).await;
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let wanted = app
         .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
         .await;
@@ -415,22 +389,19 @@ async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gon
             json!({}),
         )
         .await;
-    let x = app.volunteer_at("占位", (31.24, 121.40), json!([])).await;
-    let v = app.volunteer_at("等待", (31.24, 121.40), json!([])).await;
-    let held = sign_up(&app, &wanted, &x).await.expect(201);
+    let x = app.volunteer("占位").await;
+    let v = app.volunteer("等待").await;
+    let held = app.signup_id(&wanted, &x).await;
     assert_eq!(
-        sign_up(&app, &wanted, &v).await.expect(201).json["status"],
+        app.sign_up(&wanted, &v).await.expect(201).json["status"],
         "waitlisted"
     );
     // Waiting on one shift does not stop a confirmed seat on an overlapping one.
-    let other = sign_up(&app, &clash, &v).await.expect(201);
+    let other = app.sign_up(&clash, &v).await.expect(201);
     assert_eq!(other.json["status"], "confirmed");
-    app.delete(
-        &format!("/api/v1/signups/{}", held.json["id"].as_str().unwrap()),
-        Some(&x.token),
-    )
-    .await
-    .expect(200);
+    app.delete(&format!("/api/v1/signups/{held}"), Some(&x.token))
+        .await
+        .expect(200);
     let roster = app
         .get(
             &format!("/api/v1/shifts/{wanted}/signups"),
@@ -444,12 +415,9 @@ async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gon
         (Some("waitlisted"), Some("overlap"))
     );
     // Giving up the clashing shift frees the volunteer for the seat they waited for.
-    app.delete(
-        &format!("/api/v1/signups/{}", other.json["id"].as_str().unwrap()),
-        Some(&v.token),
-    )
-    .await
-    .expect(200);
+    app.delete(&format!("/api/v1/signups/{}", other.id()), Some(&v.token))
+        .await
+        .expect(200);
     let roster = app
         .get(
             &format!("/api/v1/shifts/{wanted}/signups"),

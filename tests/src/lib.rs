@@ -28,6 +28,9 @@ pub fn test_start() -> DateTime<Utc> {
     "2027-06-01T00:00:00Z".parse().expect("valid time")
 }
 
+/// Where test events take place and test volunteers live unless a test says otherwise.
+pub const SITE: (f64, f64) = (31.24, 121.40);
+
 /// A running application.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
@@ -87,6 +90,12 @@ impl TestResponse {
         this.json
     }
 
+    /// The `id` of the JSON body (of a created resource).
+    #[track_caller]
+    pub fn id(&self) -> String {
+        self.json["id"].as_str().expect("an id").to_string()
+    }
+
     /// The field names of a 422 problem's `errors`.
     #[track_caller]
     pub fn field_errors(self) -> Vec<String> {
@@ -109,6 +118,21 @@ pub struct User {
     pub email: String,
     /// Bearer token.
     pub token: String,
+}
+
+/// A volunteer with a confirmed signup on a shift of a fresh organizer's event.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    /// The event's organizer.
+    pub organizer: User,
+    /// Event id.
+    pub event: String,
+    /// Shift id.
+    pub shift: String,
+    /// The signed-up volunteer.
+    pub volunteer: User,
+    /// Signup id.
+    pub signup: String,
 }
 
 fn log_once() {
@@ -365,6 +389,11 @@ impl TestApp {
         user
     }
 
+    /// A volunteer with a complete adult profile and no skills, living at [`SITE`].
+    pub async fn volunteer(&self, name: &str) -> User {
+        self.volunteer_at(name, SITE, json!([])).await
+    }
+
     /// A platform administrator, created the way `hourbook admin create` does it.
     pub async fn platform_admin(&self) -> User {
         let email = format!("admin-{}@example.com", Uuid::new_v4().simple());
@@ -462,6 +491,97 @@ impl TestApp {
             .await
             .expect(201);
         r.json["id"].as_str().expect("shift id").to_string()
+    }
+
+    /// Sets up (org, organizer, event): a `kind` organization, its organizer, an event at [`SITE`].
+    pub async fn organizer_with_event(
+        &self,
+        kind: &str,
+        hazardous: bool,
+    ) -> (String, User, String) {
+        let admin = self.platform_admin().await;
+        let (org, organizer) = self.organization_with(&admin, kind, "organizer").await;
+        let event = self.event(&organizer, &org, SITE, hazardous).await;
+        (org, organizer, event)
+    }
+
+    /// Sets up a [`Booking`]: `name` confirmed on a 5-seat shift of a new `kind` organizer's event.
+    pub async fn booking(
+        &self,
+        kind: &str,
+        hazardous: bool,
+        starts_in: Duration,
+        hours: i64,
+        name: &str,
+    ) -> Booking {
+        let (_, organizer, event) = self.organizer_with_event(kind, hazardous).await;
+        let shift = self
+            .shift(&organizer, &event, starts_in, hours, 5, json!({}))
+            .await;
+        let volunteer = self.volunteer(name).await;
+        let signup = self.signup_id(&shift, &volunteer).await;
+        Booking {
+            organizer,
+            event,
+            shift,
+            volunteer,
+            signup,
+        }
+    }
+
+    /// `user` signs up for `shift` (no checks: the caller asserts the answer).
+    pub async fn sign_up(&self, shift: &str, user: &User) -> TestResponse {
+        self.post(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&user.token),
+            json!({}),
+        )
+        .await
+    }
+
+    /// Signs `user` up for `shift`, asserts the 201 and returns the signup id.
+    pub async fn signup_id(&self, shift: &str, user: &User) -> String {
+        self.sign_up(shift, user).await.expect(201).id()
+    }
+
+    /// `organizer` checks `signup` in at the desk, at `at` or (with `None`) now.
+    pub async fn desk_check_in(
+        &self,
+        signup: &str,
+        organizer: &User,
+        at: Option<DateTime<Utc>>,
+    ) -> TestResponse {
+        self.desk(signup, "check-in", organizer, at).await
+    }
+
+    /// `organizer` checks `signup` out at the desk, at `at` or (with `None`) now.
+    pub async fn desk_check_out(
+        &self,
+        signup: &str,
+        organizer: &User,
+        at: Option<DateTime<Utc>>,
+    ) -> TestResponse {
+        self.desk(signup, "check-out", organizer, at).await
+    }
+
+    /// `organizer` posts `action` (check-in or check-out) for `signup`, at `at` or now.
+    async fn desk(
+        &self,
+        signup: &str,
+        action: &str,
+        organizer: &User,
+        at: Option<DateTime<Utc>>,
+    ) -> TestResponse {
+        let body = match at {
+            Some(at) => json!({"at": at.to_rfc3339()}),
+            None => json!({}),
+        };
+        self.post(
+            &format!("/api/v1/signups/{signup}/{action}"),
+            Some(&organizer.token),
+            body,
+        )
+        .await
     }
 
     /// Every queued message as (kind, recipient), oldest first.
