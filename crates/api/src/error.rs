@@ -3,7 +3,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hourbook_domain::{DomainError, FieldError, Ineligibility};
-use hourbook_store::StoreError;
+use hourbook_store::{DatabaseError as DbErr, StoreError};
 use serde::Serialize;
 
 /// Everything a handler can fail with.
@@ -166,6 +166,19 @@ impl IntoResponse for ApiError {
             ApiError::Store(StoreError::Forbidden(why)) => {
                 problem(S::FORBIDDEN, "forbidden", "Forbidden", why.into())
             }
+            // The database is down or every connection is busy: tell clients to come back,
+            // as /readyz does, rather than that something broke.
+            ApiError::Store(
+                ref e @ StoreError::Database(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)),
+            ) => {
+                tracing::error!(error = %e, "database unavailable");
+                problem(
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    "the database cannot be reached just now; try again shortly".into(),
+                )
+            }
             ApiError::Store(e @ (StoreError::Database(_) | StoreError::Corrupt(_))) => internal(&e),
             ApiError::Internal(e) => internal(&*e),
         }
@@ -181,4 +194,42 @@ fn internal(e: &dyn std::fmt::Display) -> Response {
         "Internal error",
         "something went wrong on our side; it has been logged".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    fn status(e: ApiError) -> StatusCode {
+        e.into_response().status()
+    }
+
+    #[test]
+    fn an_unreachable_database_is_503_and_other_database_errors_are_500() {
+        let down = StoreError::Database(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert_eq!(status(down.into()), StatusCode::SERVICE_UNAVAILABLE);
+        let broken = StoreError::Database(DbErr::Custom("syntax error".into()));
+        assert_eq!(status(broken.into()), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn domain_errors_map_to_their_statuses() {
+        assert_eq!(
+            status(DomainError::invalid("f", "bad").into()),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status(DomainError::Conflict("taken".into()).into()),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(StoreError::NotFound("shift").into()),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(StoreError::Forbidden("no").into()),
+            StatusCode::FORBIDDEN
+        );
+    }
 }
