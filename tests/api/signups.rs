@@ -374,7 +374,10 @@ async fn my_signups_and_calendar(app: TestApp) {
     app.get("/api/v1/me/signups.ics", None).await.problem(401);
 }
 
-async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gone(app: TestApp) {
+/// A volunteer waits on `wanted`, is confirmed on an overlapping `clash`, is passed over when a
+/// seat on `wanted` frees, and gets it once the clash is gone: because they gave it up
+/// themselves, or because the organizer cancelled the clashing shift.
+async fn passed_over_for_a_clash_then_seated(app: TestApp, organizer_cancels_the_clash: bool) {
     let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let wanted = app
         .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
@@ -414,10 +417,16 @@ async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gon
         (waiting["status"].as_str(), waiting["wait_reason"].as_str()),
         (Some("waitlisted"), Some("overlap"))
     );
-    // Giving up the clashing shift frees the volunteer for the seat they waited for.
-    app.delete(&format!("/api/v1/signups/{}", other.id()), Some(&v.token))
-        .await
-        .expect(200);
+    // Losing the clashing seat frees the volunteer for the seat they waited for.
+    if organizer_cancels_the_clash {
+        app.delete(&format!("/api/v1/shifts/{clash}"), Some(&organizer.token))
+            .await
+            .expect(200);
+    } else {
+        app.delete(&format!("/api/v1/signups/{}", other.id()), Some(&v.token))
+            .await
+            .expect(200);
+    }
     let roster = app
         .get(
             &format!("/api/v1/shifts/{wanted}/signups"),
@@ -433,8 +442,19 @@ async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gon
     );
 }
 
+async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_when_they_drop_the_clash(app: TestApp) {
+    passed_over_for_a_clash_then_seated(app, false).await;
+}
+
+async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_when_the_clash_is_cancelled(
+    app: TestApp,
+) {
+    passed_over_for_a_clash_then_seated(app, true).await;
+}
+
 hourbook_tests::backend_tests!(
-    a_volunteer_passed_over_for_a_clash_gets_the_seat_once_the_clash_is_gone,
+    a_volunteer_passed_over_for_a_clash_gets_the_seat_when_they_drop_the_clash,
+    a_volunteer_passed_over_for_a_clash_gets_the_seat_when_the_clash_is_cancelled,
     seats_then_waitlist_then_promotion,
     overlapping_confirmed_shifts_conflict,
     hard_rules_refuse_with_reasons,

@@ -2,8 +2,10 @@
 
 use crate::entities::{event, shift, signup};
 use crate::outbox::{self, MessageKind};
-use crate::signups::transition;
-use crate::{Result, Store, StoreError, from_json, parse_id, parse_name, seconds, to_json};
+use crate::signups::{SignupRules, lock_account, reseat_where_waiting, transition};
+use crate::{
+    Result, Store, StoreError, from_json, parse_id, parse_name, retrying, seconds, to_json,
+};
 use chrono::{DateTime, Utc};
 use hourbook_domain::access::Actor;
 use hourbook_domain::eligibility::ShiftFacts;
@@ -240,11 +242,23 @@ impl Store {
         load_shift(self.db(), id).await
     }
 
-    /// Cancels a shift: every live signup is cancelled and told so (a safety message).
+    /// Cancels a shift: every live signup is cancelled and told so (a safety message), and
+    /// volunteers whose seat is gone may now fit shifts where they waited behind it.
     pub async fn cancel_shift(
         &self,
         actor: &Actor,
         shift_id: Uuid,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Shift> {
+        retrying(|| self.cancel_shift_once(actor, shift_id, rules, now)).await
+    }
+
+    async fn cancel_shift_once(
+        &self,
+        actor: &Actor,
+        shift_id: Uuid,
+        rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Shift> {
         let txn = self.write().await?;
@@ -288,12 +302,16 @@ impl Store {
                 ));
             }
         }
+        let mut freed = Vec::new();
         for s in roster {
             let status: SignupStatus = parse_name(&s.status)?;
             if !status.may_cancel() {
                 continue;
             }
             transition(&txn, &s.id, status, SignupStatus::Cancelled, vec![], now).await?;
+            if status.holds_seat() {
+                freed.push(s.clone());
+            }
             outbox::enqueue_for_account(
                 &txn,
                 MessageKind::ShiftCancelled,
@@ -305,6 +323,12 @@ impl Store {
                 now,
             )
             .await?;
+        }
+        // Their account locks come after this shift's lock (the reversed order); a deadlock
+        // this causes is retried by `retrying`.
+        for s in &freed {
+            lock_account(&txn, &s.volunteer_id).await?;
+            reseat_where_waiting(&txn, s, rules, now).await?;
         }
         // Read back inside the transaction: once committed, nothing may fail and make the
         // client think the cancellation did not happen.

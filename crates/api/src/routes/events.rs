@@ -295,7 +295,12 @@ async fn cancel_shift(
     Ok(Json(
         state
             .store
-            .cancel_shift(&caller.actor, path_id(&id, "shift")?, state.clock.now())
+            .cancel_shift(
+                &caller.actor,
+                path_id(&id, "shift")?,
+                &state.rules,
+                state.clock.now(),
+            )
             .await?,
     ))
 }

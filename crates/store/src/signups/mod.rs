@@ -398,7 +398,7 @@ impl Store {
 
 /// A volunteer who gave up a seat may now fit shifts where they waited only because of it.
 /// Their account lock is held; the other shifts are locked in id order.
-async fn reseat_where_waiting(
+pub(crate) async fn reseat_where_waiting(
     db: &impl ConnectionTrait,
     freed: &signup::Model,
     rules: &SignupRules,
