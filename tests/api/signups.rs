@@ -1,5 +1,5 @@
 use chrono::Duration;
-use hourbook_tests::{TestApp, User};
+use hourbook_tests::{SITE, TestApp, User};
 use serde_json::{Value, json};
 
 async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
@@ -452,7 +452,75 @@ async fn a_volunteer_passed_over_for_a_clash_gets_the_seat_when_the_clash_is_can
     passed_over_for_a_clash_then_seated(app, true).await;
 }
 
+/// A waiting volunteer who no longer meets the rules is passed over, keeps their place, and
+/// gets the free seat as soon as their profile meets the rules again.
+async fn an_ineligible_waiter_is_passed_over_until_their_profile_is_fixed(app: TestApp) {
+    let (_, organizer, event) = app.organizer_with_event("league_committee", false).await;
+    let shift = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2),
+            3,
+            1,
+            json!({"required_skills": ["lifeguard"]}),
+        )
+        .await;
+    let certified = json!([{"skill": "lifeguard", "certificate_expires_on": "2028-06-30"}]);
+    let holder = app.volunteer_at("在岗", SITE, certified.clone()).await;
+    let waiter = app.volunteer_at("候补", SITE, certified.clone()).await;
+    let held = app.signup_id(&shift, &holder).await;
+    assert_eq!(
+        app.sign_up(&shift, &waiter).await.expect(201).json["status"],
+        "waitlisted"
+    );
+    let profile = |skills: serde_json::Value| {
+        json!({"birth_date": "2000-03-15", "home": {"lat": SITE.0, "lon": SITE.1}, "travel_radius_km": 10,
+               "skills": skills, "availability": [], "discoverable": true})
+    };
+    // The certificate lapses from the profile while waiting.
+    app.put(
+        "/api/v1/me/profile",
+        Some(&waiter.token),
+        profile(json!([])),
+    )
+    .await
+    .expect(200);
+    app.delete(&format!("/api/v1/signups/{held}"), Some(&holder.token))
+        .await
+        .expect(200);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    let line = &roster.json["items"][1];
+    assert_eq!(
+        (line["status"].as_str(), line["wait_reason"].as_str()),
+        (Some("waitlisted"), Some("ineligible"))
+    );
+    // A renewed certificate seats them at once.
+    app.put(
+        "/api/v1/me/profile",
+        Some(&waiter.token),
+        profile(certified),
+    )
+    .await
+    .expect(200);
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{shift}/signups"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(roster.json["items"][1]["status"], "confirmed");
+}
+
 hourbook_tests::backend_tests!(
+    an_ineligible_waiter_is_passed_over_until_their_profile_is_fixed,
     a_volunteer_passed_over_for_a_clash_gets_the_seat_when_they_drop_the_clash,
     a_volunteer_passed_over_for_a_clash_gets_the_seat_when_the_clash_is_cancelled,
     seats_then_waitlist_then_promotion,

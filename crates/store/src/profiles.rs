@@ -2,10 +2,12 @@
 //! and a keyed hash, to find duplicates without being able to recover the number.
 
 use crate::entities::{organization, volunteer_profile};
+use crate::signups::{SignupRules, reseat_where_waiting};
 use crate::{Result, Store, StoreError, from_json, parse_id, seconds, to_json};
 use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use hourbook_domain::profile::{AvailabilitySlot, Guardian, SkillHolding, VolunteerProfile};
+use hourbook_domain::roster::WaitReason;
 use hourbook_domain::{Coordinates, DomainError, OrganizationKind};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -156,6 +158,19 @@ impl Store {
         account_id: Uuid,
         profile: VolunteerProfile,
         id_hash_key: &[u8],
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<Profile> {
+        crate::retrying(|| self.save_profile_once(account_id, &profile, id_hash_key, rules, now))
+            .await
+    }
+
+    async fn save_profile_once(
+        &self,
+        account_id: Uuid,
+        profile: &VolunteerProfile,
+        id_hash_key: &[u8],
+        rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Profile> {
         if let Some(school) = profile.school_organization_id {
@@ -172,12 +187,18 @@ impl Store {
         }
         let txn = self.write().await?;
         // Promotions re-check eligibility under this lock: a profile must not change in between.
-        crate::signups::lock_account(&txn, &account_id.to_string()).await?;
-        upsert_profile(&txn, account_id, &profile, id_hash_key, now).await?;
-        txn.commit().await?;
-        self.profile(account_id)
+        let volunteer_id = account_id.to_string();
+        crate::signups::lock_account(&txn, &volunteer_id).await?;
+        upsert_profile(&txn, account_id, profile, id_hash_key, now).await?;
+        // A renewed certificate or a guardian's consent may open seats the volunteer waited for.
+        reseat_where_waiting(&txn, &volunteer_id, WaitReason::Ineligible, rules, now).await?;
+        let saved = volunteer_profile::Entity::find_by_id(volunteer_id)
+            .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound("profile"))
+            .ok_or(StoreError::NotFound("profile"))?
+            .try_into()?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     /// The account's profile, if it has filled one in.

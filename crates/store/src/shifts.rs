@@ -9,7 +9,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use hourbook_domain::access::Actor;
 use hourbook_domain::eligibility::ShiftFacts;
-use hourbook_domain::roster::SignupStatus;
+use hourbook_domain::roster::{SignupStatus, WaitReason};
 use hourbook_domain::shift::NewShift;
 use hourbook_domain::{Coordinates, Skill};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -328,7 +328,7 @@ impl Store {
         // this causes is retried by `retrying`.
         for s in &freed {
             lock_account(&txn, &s.volunteer_id).await?;
-            reseat_where_waiting(&txn, s, rules, now).await?;
+            reseat_where_waiting(&txn, &s.volunteer_id, WaitReason::Overlap, rules, now).await?;
         }
         // Read back inside the transaction: once committed, nothing may fail and make the
         // client think the cancellation did not happen.

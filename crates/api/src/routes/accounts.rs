@@ -330,7 +330,7 @@ async fn put_profile(
     let key = state.settings.privacy.id_hash_key.as_bytes();
     let saved = state
         .store
-        .save_profile(caller.account.id, profile, key, now)
+        .save_profile(caller.account.id, profile, key, &state.rules, now)
         .await?;
     Ok(Json(saved))
 }

@@ -317,7 +317,8 @@ impl Store {
             notify_promoted(&txn, &ctx, &promoted, now).await?;
         }
         if status.holds_seat() {
-            reseat_where_waiting(&txn, &model, rules, now).await?;
+            reseat_where_waiting(&txn, &model.volunteer_id, WaitReason::Overlap, rules, now)
+                .await?;
         }
         let signup = reload(&txn, &model.id, false).await?;
         txn.commit().await?;
@@ -396,18 +397,20 @@ impl Store {
     }
 }
 
-/// A volunteer who gave up a seat may now fit shifts where they waited only because of it.
-/// Their account lock is held; the other shifts are locked in id order.
+/// A volunteer whose obstacle is gone (they gave up a clashing seat, or their profile now
+/// meets a shift's rules) may now fit shifts where they waited only because of it. Their
+/// account lock is held; the shifts are locked in id order.
 pub(crate) async fn reseat_where_waiting(
     db: &impl ConnectionTrait,
-    freed: &signup::Model,
+    volunteer_id: &str,
+    reason: WaitReason,
     rules: &SignupRules,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut waiting = signup::Entity::find()
-        .filter(signup::Column::VolunteerId.eq(freed.volunteer_id.clone()))
+        .filter(signup::Column::VolunteerId.eq(volunteer_id))
         .filter(signup::Column::Status.eq(SignupStatus::Waitlisted.as_str()))
-        .filter(signup::Column::WaitReason.eq(WaitReason::Overlap.as_str()))
+        .filter(signup::Column::WaitReason.eq(reason.as_str()))
         .all(db)
         .await?;
     waiting.sort_by(|a, b| a.shift_id.cmp(&b.shift_id));
@@ -415,7 +418,7 @@ pub(crate) async fn reseat_where_waiting(
         lock_shift(db, &w.shift_id).await?;
         let ctx = shift_context(db, &w.shift_id).await?;
         if ctx.shift.status == SHIFT_OPEN && ctx.shift.starts_at > now {
-            let promoted = seat_waitlist(db, &ctx, rules, &freed.volunteer_id, now).await?;
+            let promoted = seat_waitlist(db, &ctx, rules, volunteer_id, now).await?;
             notify_promoted(db, &ctx, &promoted, now).await?;
         }
     }
