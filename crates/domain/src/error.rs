@@ -95,10 +95,10 @@ impl Validator {
 
     /// Ok(value) when nothing was recorded and the value was built.
     pub fn finish_with<T>(self, value: Option<T>) -> Result<T, DomainError> {
-        match (self.errors.is_empty(), value) {
-            (true, Some(value)) => Ok(value),
-            (_, _) if !self.errors.is_empty() => Err(DomainError::Invalid(self.errors)),
-            _ => Err(DomainError::invalid("", "invalid input")),
+        if !self.errors.is_empty() {
+            return Err(DomainError::Invalid(self.errors));
         }
+        // A parse that fails records why; a missing value without an error is a bug upstream.
+        value.ok_or_else(|| DomainError::invalid("", "invalid input"))
     }
 }

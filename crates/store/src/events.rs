@@ -159,8 +159,16 @@ impl Store {
                 "only the organization's organizers post events",
             ));
         }
-        let id = insert_event(self.db(), &input, actor.account_id, now).await?;
-        Ok(self.event(id).await?.event)
+        // Inserted and read back in one transaction, like shifts.
+        let txn = self.write().await?;
+        let id = insert_event(&txn, &input, actor.account_id, now).await?;
+        let model = event::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("event"))?;
+        let event = event_from_model(&txn, model).await?;
+        txn.commit().await?;
+        Ok(event)
     }
 
     /// One event with its shifts and insurance.

@@ -2,7 +2,7 @@
 
 use crate::entities::{event, shift, signup};
 use crate::outbox::{self, MessageKind};
-use crate::signups::{SignupRules, lock_account, reseat_where_waiting, transition};
+use crate::signups::{SignupRules, lock_account, reseat_where_waiting, shift_payload, transition};
 use crate::{
     Result, Store, StoreError, from_json, parse_id, parse_name, retrying, seconds, to_json,
 };
@@ -233,8 +233,13 @@ impl Store {
                 "only the event's organizers add shifts",
             ));
         }
-        let id = insert_shift(self.db(), &event, &new, now).await?;
-        self.shift(id).await
+        // Inserted and read back in one transaction: a failure cannot leave a shift the
+        // organizer was told was not created.
+        let txn = self.write().await?;
+        let id = insert_shift(&txn, &event, &new, now).await?;
+        let shift = load_shift(&txn, id).await?;
+        txn.commit().await?;
+        Ok(shift)
     }
 
     /// One shift with its seat counts.
@@ -316,10 +321,7 @@ impl Store {
                 &txn,
                 MessageKind::ShiftCancelled,
                 &s.volunteer_id,
-                serde_json::json!({
-                    "shift_id": ctx.shift.id, "shift_title": ctx.shift.title, "event_title": ctx.event.title,
-                    "starts_at": ctx.shift.starts_at, "address": ctx.shift.address,
-                }),
+                shift_payload(&ctx),
                 now,
             )
             .await?;

@@ -302,7 +302,7 @@ pub(super) async fn waitlist_position(
     Ok(Some(ahead as u32 + 1))
 }
 
-pub(super) fn shift_payload(ctx: &ShiftContext) -> serde_json::Value {
+pub(crate) fn shift_payload(ctx: &ShiftContext) -> serde_json::Value {
     serde_json::json!({
         "shift_id": ctx.shift.id, "shift_title": ctx.shift.title, "event_title": ctx.event.title,
         "starts_at": ctx.shift.starts_at, "ends_at": ctx.shift.ends_at, "address": ctx.shift.address,
