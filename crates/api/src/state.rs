@@ -57,7 +57,8 @@ impl AppState {
         let hasher = PasswordHasher::new(
             settings.auth.argon2_memory_kib,
             settings.auth.argon2_iterations,
-        )?;
+        )
+        .map_err(|e| anyhow::anyhow!("auth.argon2_memory_kib / argon2_iterations: {e}"))?;
         let dummy_hash = Arc::new(hasher.hash(&uuid::Uuid::new_v4().to_string())?);
         let window = std::time::Duration::from_secs(settings.auth.login_window_seconds);
         let (redis, login_failures): (_, Arc<dyn FailureCounter>) = if settings.redis.url.is_empty()

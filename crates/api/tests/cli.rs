@@ -47,6 +47,16 @@ fn bad_configuration_is_a_clear_error() {
         &hourbook(&["migrate"], &[("HOURBOOK__EMAIL__TRANSPORT", "pigeon")]),
         "email.transport",
     );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/h.db?mode=rwc", dir.path().display());
+    let weak = [
+        ("HOURBOOK__DATABASE__URL", url.as_str()),
+        ("HOURBOOK__AUTH__ARGON2_ITERATIONS", "0"),
+    ];
+    assert_user_error(
+        &hourbook(&["migrate"], &weak),
+        "auth.argon2_memory_kib / argon2_iterations",
+    );
 }
 
 #[test]

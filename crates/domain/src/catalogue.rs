@@ -185,7 +185,10 @@ impl MemberRole {
     /// Whether this role lets its holder verify hours. Organizers record what they organize
     /// ("who organizes, records"), so they may verify too.
     pub fn may_verify(self) -> bool {
-        true
+        matches!(
+            self,
+            MemberRole::Admin | MemberRole::Organizer | MemberRole::Verifier
+        )
     }
 }
 

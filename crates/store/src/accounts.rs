@@ -55,10 +55,11 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// `memory_kib` and `iterations` set the cost; production uses OWASP's 19 MiB x 2.
-    pub fn new(memory_kib: u32, iterations: u32) -> Result<Self> {
-        let params = Params::new(memory_kib, iterations, 1, None)
-            .map_err(|e| StoreError::Corrupt(format!("bad argon2 parameters: {e}")))?;
-        Ok(Self { params })
+    /// Out-of-range values are a configuration error, reported as argon2 words it.
+    pub fn new(memory_kib: u32, iterations: u32) -> Result<Self, argon2::Error> {
+        Ok(Self {
+            params: Params::new(memory_kib, iterations, 1, None)?,
+        })
     }
 
     fn argon2(&self) -> Argon2<'static> {
