@@ -1,7 +1,7 @@
 //! Registration, login, the caller's own account, profile, signups and hours.
 
-use crate::auth::{Caller, bearer_token, new_token};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{Caller, Session, bearer_token, log_in};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, PageQuery, query_time};
 use crate::openapi::{BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable};
 use crate::state::AppState;
@@ -193,36 +193,12 @@ async fn login(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> ApiResult<Json<LoggedIn>> {
-    // A malformed address simply cannot match: the same 401 as any other wrong pair.
-    let email = Email::parse(&input.email).ok();
-    let key = email.as_ref().map_or_else(
-        || input.email.trim().to_lowercase(),
-        |e| e.as_str().to_string(),
-    );
-    if state.login_failures.failures(&key).await? >= state.settings.auth.login_max_failures {
-        return Err(ApiError::TooManyRequests);
-    }
-    let found = match &email {
-        Some(email) => state.store.find_login(email).await?,
-        None => None,
-    };
-    let (account, phc) = match found {
-        Some((account, phc)) => (Some(account), phc),
-        None => (None, state.dummy_hash.to_string()),
-    };
-    let password_ok = state.verify_password(input.password, phc).await?;
-    let Some(account) = account.filter(|_| password_ok) else {
-        state.login_failures.record_failure(&key).await?;
-        return Err(ApiError::Unauthorized);
-    };
-    state.login_failures.reset(&key).await?;
-    let token = new_token();
-    let ttl = chrono::Duration::hours(state.settings.auth.token_ttl_hours);
-    let expires_at = state
-        .store
-        .create_session(account.id, token_hash(&token), state.clock.now(), ttl)
-        .await?;
-    let actor = state.store.actor(&account).await?;
+    let Session {
+        account,
+        actor,
+        token,
+        expires_at,
+    } = log_in(&state, &input.email, input.password).await?;
     let roles = role_grants(&actor, account.is_platform_admin);
     Ok(Json(LoggedIn {
         token,
