@@ -3,8 +3,10 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261126_000001_foundation;
 mod m20261126_000002_idempotency;
+mod m20261126_000003_matching;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -15,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_idempotency::Migration),
+            Box::new(m20261126_000003_matching::Migration),
         ]
     }
 }

@@ -4,42 +4,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
+use crate::columns::{fk, id, id_null, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// Ids are UUIDs kept as 36-character strings so both databases store and compare them alike.
-fn id(name: &'static str) -> ColumnDef {
-    string_len(name, 36)
-}
-
-fn id_null(name: &'static str) -> ColumnDef {
-    string_len_null(name, 36)
-}
-
-fn fk(table: &'static str, column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(to, "id")
-        .to_owned()
-}
-
-fn index(
-    table: &'static str,
-    name: &str,
-    columns: &[&'static str],
-    unique: bool,
-) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    for column in columns {
-        index.col(*column);
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -163,6 +163,18 @@ pub fn render_text(message: &OutboxMessage, tz: Tz) -> (String, String) {
                 p["minutes"]
             ),
         ),
+        (MessageKind::Invitation, false) => (
+            "志愿服务邀请",
+            format!(
+                "组织方邀请您参加「{event} · {shift}」，时间 {when}，地点 {address}。请在“我的邀请”中接受或谢绝。"
+            ),
+        ),
+        (MessageKind::Invitation, true) => (
+            "You are invited to volunteer",
+            format!(
+                "The organizer invites you to \"{event} · {shift}\" on {when} at {address}. Accept or decline it under \"My invitations\"."
+            ),
+        ),
     };
     let greeting = if english {
         format!("Hello {name},")

@@ -30,6 +30,8 @@ pub enum MessageKind {
     ShiftCancelled,
     /// Hours were verified into the ledger.
     HoursVerified,
+    /// A seat was offered to the volunteer (from a roster plan or after a decline).
+    Invitation,
 }
 
 impl MessageKind {

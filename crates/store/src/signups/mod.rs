@@ -5,6 +5,7 @@ mod seats;
 
 pub(crate) use presence::SignupAccess;
 pub(crate) use seats::{lock_account, shift_payload, transition};
+
 use seats::{
     lock_shift, lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
     waitlist_position,
@@ -169,96 +170,15 @@ impl Store {
         rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Signup> {
-        let volunteer_id = actor.account_id.to_string();
-        let shift_key = shift_id.to_string();
         let txn = self.write().await?;
-        // Lock order everywhere: the volunteer's row, then the shift's.
-        lock_account(&txn, &volunteer_id).await?;
-        lock_shift_and_number(&txn, &shift_key).await?;
-        let ctx = shift_context(&txn, &shift_key).await?;
-        if ctx.shift.status != SHIFT_OPEN {
-            return Err(StoreError::conflict("the shift has been cancelled"));
-        }
-        if ctx.shift.ends_at <= now {
-            return Err(StoreError::conflict("the shift is over"));
-        }
-        let profile = volunteer_profile::Entity::find_by_id(volunteer_id.clone())
-            .one(&txn)
-            .await?;
-        let Some(profile) = profile.map(Profile::try_from).transpose()? else {
-            return Err(DomainError::Ineligible(vec![Ineligibility {
-                code: "profile_missing",
-                detail: "fill in your profile (birth date, home) before signing up".into(),
-            }])
-            .into());
-        };
-        let shift = shifts::shift_from_model(ctx.shift.clone(), (0, 0))?;
-        let assessment = assess(
-            &profile.rules_view(),
-            &shift.facts(),
-            &rules.ages,
-            rules.timezone,
-        );
-        if !assessment.may_sign_up() {
-            return Err(DomainError::Ineligible(assessment.rules).into());
-        }
-        let mine = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(shift_key.clone()))
-            .filter(signup::Column::VolunteerId.eq(volunteer_id.clone()))
-            .all(&txn)
-            .await?;
-        for s in &mine {
-            if parse_name::<SignupStatus>(&s.status)?.is_active() {
-                return Err(StoreError::conflict(
-                    "you are already signed up for this shift",
-                ));
-            }
-        }
-        let window = (ctx.shift.starts_at, ctx.shift.ends_at);
-        let busy = overlapping_volunteers(
+        let signup = book(
             &txn,
-            std::slice::from_ref(&volunteer_id),
-            &shift_key,
-            window,
+            &actor.account_id.to_string(),
+            &shift_id.to_string(),
+            rules,
+            now,
         )
         .await?;
-        if !busy.is_empty() {
-            return Err(StoreError::conflict(
-                "you already hold a confirmed shift at the same time",
-            ));
-        }
-        let minor = age_on(profile.birth_date, shift.facts().local_date(rules.timezone))
-            < rules.ages.adult_age;
-        let id = Uuid::new_v4().to_string();
-        signup::Entity::insert(signup::ActiveModel {
-            id: Set(id.clone()),
-            shift_id: Set(shift_key.clone()),
-            volunteer_id: Set(volunteer_id.clone()),
-            status: Set(SignupStatus::Waitlisted.as_str().into()),
-            seq: Set(ctx.shift.signup_seq),
-            minor: Set(minor),
-            wait_reason: Set(None),
-            created_at: Set(seconds(now)),
-            updated_at: Set(seconds(now)),
-            checked_in_at: Set(None),
-            checked_in_by: Set(None),
-            checked_out_at: Set(None),
-            checked_out_by: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        // The new signup joins the back of the queue; it gets a seat only if nobody ahead
-        // of it can use one.
-        let confirmed = seat_waitlist(&txn, &ctx, rules, &volunteer_id, now).await?;
-        let others: Vec<String> = confirmed.iter().filter(|c| **c != id).cloned().collect();
-        notify_promoted(&txn, &ctx, &others, now).await?;
-        let kind = if confirmed.contains(&id) {
-            MessageKind::SignupConfirmed
-        } else {
-            MessageKind::SignupWaitlisted
-        };
-        outbox::enqueue_for_account(&txn, kind, &volunteer_id, shift_payload(&ctx), now).await?;
-        let signup = reload(&txn, &id, true).await?;
         txn.commit().await?;
         Ok(signup)
     }
@@ -395,6 +315,102 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Signs a volunteer up inside the caller's transaction (plain signups and accepted
+/// invitations alike): confirmed while a seat is free and the adult ratio holds, otherwise
+/// waitlisted in arrival order. Takes the volunteer's lock, then the shift's.
+pub(crate) async fn book(
+    txn: &impl ConnectionTrait,
+    volunteer_id: &str,
+    shift_key: &str,
+    rules: &SignupRules,
+    now: DateTime<Utc>,
+) -> Result<Signup> {
+    let volunteer_id = volunteer_id.to_string();
+    let shift_key = shift_key.to_string();
+    // Lock order everywhere: the volunteer's row, then the shift's.
+    lock_account(txn, &volunteer_id).await?;
+    lock_shift_and_number(txn, &shift_key).await?;
+    let ctx = shift_context(txn, &shift_key).await?;
+    if ctx.shift.status != SHIFT_OPEN {
+        return Err(StoreError::conflict("the shift has been cancelled"));
+    }
+    if ctx.shift.ends_at <= now {
+        return Err(StoreError::conflict("the shift is over"));
+    }
+    let profile = volunteer_profile::Entity::find_by_id(volunteer_id.clone())
+        .one(txn)
+        .await?;
+    let Some(profile) = profile.map(Profile::try_from).transpose()? else {
+        return Err(DomainError::Ineligible(vec![Ineligibility {
+            code: "profile_missing",
+            detail: "fill in your profile (birth date, home) before signing up".into(),
+        }])
+        .into());
+    };
+    let shift = shifts::shift_from_model(ctx.shift.clone(), (0, 0))?;
+    let assessment = assess(
+        &profile.rules_view(),
+        &shift.facts(),
+        &rules.ages,
+        rules.timezone,
+    );
+    if !assessment.may_sign_up() {
+        return Err(DomainError::Ineligible(assessment.rules).into());
+    }
+    let mine = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_key.clone()))
+        .filter(signup::Column::VolunteerId.eq(volunteer_id.clone()))
+        .all(txn)
+        .await?;
+    for s in &mine {
+        if parse_name::<SignupStatus>(&s.status)?.is_active() {
+            return Err(StoreError::conflict(
+                "you are already signed up for this shift",
+            ));
+        }
+    }
+    let window = (ctx.shift.starts_at, ctx.shift.ends_at);
+    let busy = overlapping_volunteers(txn, std::slice::from_ref(&volunteer_id), &shift_key, window)
+        .await?;
+    if !busy.is_empty() {
+        return Err(StoreError::conflict(
+            "you already hold a confirmed shift at the same time",
+        ));
+    }
+    let minor =
+        age_on(profile.birth_date, shift.facts().local_date(rules.timezone)) < rules.ages.adult_age;
+    let id = Uuid::new_v4().to_string();
+    signup::Entity::insert(signup::ActiveModel {
+        id: Set(id.clone()),
+        shift_id: Set(shift_key.clone()),
+        volunteer_id: Set(volunteer_id.clone()),
+        status: Set(SignupStatus::Waitlisted.as_str().into()),
+        seq: Set(ctx.shift.signup_seq),
+        minor: Set(minor),
+        wait_reason: Set(None),
+        created_at: Set(seconds(now)),
+        updated_at: Set(seconds(now)),
+        checked_in_at: Set(None),
+        checked_in_by: Set(None),
+        checked_out_at: Set(None),
+        checked_out_by: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    // The new signup joins the back of the queue; it gets a seat only if nobody ahead
+    // of it can use one.
+    let confirmed = seat_waitlist(txn, &ctx, rules, &volunteer_id, now).await?;
+    let others: Vec<String> = confirmed.iter().filter(|c| **c != id).cloned().collect();
+    notify_promoted(txn, &ctx, &others, now).await?;
+    let kind = if confirmed.contains(&id) {
+        MessageKind::SignupConfirmed
+    } else {
+        MessageKind::SignupWaitlisted
+    };
+    outbox::enqueue_for_account(txn, kind, &volunteer_id, shift_payload(&ctx), now).await?;
+    reload(txn, &id, true).await
 }
 
 /// A volunteer whose obstacle is gone (they gave up a clashing seat, or their profile now

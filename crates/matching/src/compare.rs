@@ -1,0 +1,187 @@
+//! Match quality: first come, first served against the optimal plan, on the same pool.
+
+use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
+use crate::model::{MatchContext, OpenShift, Volunteer};
+use crate::roster::{Assignment, PlanOptions};
+use crate::score::{proposable, score};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What happens without planning: volunteers, in signup order, each take the nearest eligible
+/// open shift that does not clash with one they already took, again and again, up to
+/// `max_shifts_per_volunteer` shifts each (one shift per volunteer per round, so early
+/// arrivals do not take everything at once).
+pub fn first_come_first_served(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    ctx: &MatchContext,
+    options: PlanOptions,
+) -> Vec<Assignment> {
+    let index = RTreeShiftIndex::bulk(
+        shifts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Uuid::from_u128(i as u128), s.facts.location)),
+    );
+    let nearby: Vec<Vec<(usize, f64)>> = pool
+        .iter()
+        .map(|v| {
+            index
+                .within(v.profile.home, v.profile.travel_radius_km)
+                .into_iter()
+                .map(|(key, km)| (key.as_u128() as usize, km))
+                .collect()
+        })
+        .collect();
+    // Seats and the minors among them change as volunteers take shifts.
+    let mut live: Vec<OpenShift> = shifts.to_vec();
+    let mut people: Vec<Volunteer> = pool.to_vec();
+    let mut taken = Vec::new();
+    for _round in 0..options.max_shifts_per_volunteer {
+        let mut anyone = false;
+        for (v, volunteer) in people.iter_mut().enumerate() {
+            let pick = nearby[v].iter().find(|(s, km)| {
+                proposable(volunteer, &live[*s], *km, ctx)
+                    && ratio_allows(volunteer, &live[*s], ctx)
+            });
+            let Some(&(s, km)) = pick else { continue };
+            let shift = &mut live[s];
+            taken.push(Assignment {
+                shift_id: shift.id,
+                volunteer_id: volunteer.id,
+                distance_km: km,
+                scored: score(volunteer, shift, km, ctx),
+            });
+            if volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) {
+                shift.confirmed_minors += 1;
+            }
+            shift.confirmed += 1;
+            volunteer
+                .busy
+                .push((shift.facts.starts_at, shift.facts.ends_at));
+            anyone = true;
+        }
+        if !anyone {
+            break;
+        }
+    }
+    taken
+}
+
+/// A live signup's adult:minor rule: a minor is seated only while the ratio holds.
+fn ratio_allows(volunteer: &Volunteer, shift: &OpenShift, ctx: &MatchContext) -> bool {
+    match shift.minors_per_adult {
+        Some(r) if volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) => {
+            let adults = shift.confirmed - shift.confirmed_minors.min(shift.confirmed);
+            u64::from(shift.confirmed_minors) < u64::from(adults) * u64::from(r)
+        }
+        _ => true,
+    }
+}
+
+/// How good a set of assignments is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    /// Seats filled, out of the seats that were open.
+    pub filled: u64,
+    /// Seats that were open.
+    pub seats: u64,
+    /// Of the shifts with preferred skills, the share where some assigned volunteer holds one.
+    pub skill_coverage: f64,
+    /// Mean travel distance, km.
+    pub mean_km: f64,
+    /// 90th-percentile travel distance, km.
+    pub p90_km: f64,
+    /// Volunteers with at least one shift.
+    pub volunteers_used: usize,
+    /// Gini coefficient of assigned hours over the volunteers used (0 = perfectly even).
+    pub hours_gini: f64,
+    /// Most hours any one volunteer got.
+    pub max_hours: f64,
+}
+
+impl Quality {
+    /// Fill rate in percent.
+    pub fn fill_rate(&self) -> f64 {
+        if self.seats == 0 {
+            100.0
+        } else {
+            100.0 * self.filled as f64 / self.seats as f64
+        }
+    }
+
+    /// Measures `assignments` of `pool` to `shifts`.
+    pub fn measure(
+        assignments: &[Assignment],
+        pool: &[Volunteer],
+        shifts: &[OpenShift],
+        ctx: &MatchContext,
+    ) -> Self {
+        let seats = shifts.iter().map(|s| u64::from(s.seats_left())).sum();
+        let by_id: HashMap<Uuid, &OpenShift> = shifts.iter().map(|s| (s.id, s)).collect();
+        let people: HashMap<Uuid, &Volunteer> = pool.iter().map(|v| (v.id, v)).collect();
+        let mut km: Vec<f64> = assignments.iter().map(|a| a.distance_km).collect();
+        km.sort_by(f64::total_cmp);
+        let mean_km = if km.is_empty() {
+            0.0
+        } else {
+            km.iter().sum::<f64>() / km.len() as f64
+        };
+        let p90_km = km
+            .get(((km.len() as f64 * 0.9).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0);
+
+        let mut covered: HashMap<Uuid, bool> = shifts
+            .iter()
+            .filter(|s| !s.preferred_skills.is_empty())
+            .map(|s| (s.id, false))
+            .collect();
+        let mut hours: HashMap<Uuid, f64> = HashMap::new();
+        for a in assignments {
+            let shift = by_id[&a.shift_id];
+            *hours.entry(a.volunteer_id).or_default() += shift.minutes() as f64 / 60.0;
+            let day = shift.facts.local_date(ctx.timezone);
+            if let Some(done) = covered.get_mut(&a.shift_id) {
+                let holds = people[&a.volunteer_id]
+                    .profile
+                    .skills
+                    .iter()
+                    .any(|h| shift.preferred_skills.contains(&h.skill) && h.valid_on(day));
+                *done |= holds;
+            }
+        }
+        let skill_coverage = if covered.is_empty() {
+            1.0
+        } else {
+            covered.values().filter(|c| **c).count() as f64 / covered.len() as f64
+        };
+        let mut per_person: Vec<f64> = hours.values().copied().collect();
+        per_person.sort_by(f64::total_cmp);
+        Self {
+            filled: assignments.len() as u64,
+            seats,
+            skill_coverage,
+            mean_km,
+            p90_km,
+            volunteers_used: per_person.len(),
+            hours_gini: gini(&per_person),
+            max_hours: per_person.last().copied().unwrap_or(0.0),
+        }
+    }
+}
+
+/// Gini coefficient of sorted non-negative values.
+fn gini(sorted: &[f64]) -> f64 {
+    let n = sorted.len() as f64;
+    let total: f64 = sorted.iter().sum();
+    if sorted.is_empty() || total == 0.0 {
+        return 0.0;
+    }
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
+    (2.0 * weighted) / (n * total) - (n + 1.0) / n
+}

@@ -1,0 +1,500 @@
+//! Roster planning: many volunteers onto many shifts at once, exactly.
+//!
+//! The plan is a minimum-cost maximum flow in
+//!
+//! ```text
+//! source -> volunteer -> (volunteer, time slot) -> shift [-> minors' gate] -> sink
+//! ```
+//!
+//! - source -> volunteer: one unit arc per shift the volunteer may take (at most
+//!   `max_shifts_per_volunteer`), the k-th costing `k * spread_penalty` points, so hours are
+//!   spread over people when that costs little score (a convex cost, still an exact flow);
+//! - volunteer -> (volunteer, slot): capacity 1. A *slot* is a maximal group of the event's
+//!   shifts whose windows chain together by overlapping, so nobody gets two clashing shifts.
+//!   (Two shifts of one slot that do not overlap each other are also kept apart: a
+//!   conservative simplification that only matters for odd schedules.)
+//! - (volunteer, slot) -> shift: capacity 1, cost `maximum score - score`, only for pairs that
+//!   pass the hard filters ([`proposable`]); candidates come from an R-tree of the shifts;
+//! - shift -> sink: capacity = seats left. Minors go through a gate with capacity
+//!   [`OpenShift::minor_seats_left`], and any shift where the adult:minor ratio would still
+//!   not hold (because adults are missing) gives up its lowest-scoring minors afterwards.
+//!
+//! Every unit of flow crosses exactly one pair arc, so among maximum flows the cheapest is the
+//! one with the highest total score: seats are filled first (no seat stays empty that an
+//! eligible, unassigned volunteer could take), score decides the rest. Costs are integers
+//! (hundredths of a point), so the optimum is exact.
+
+use crate::flow::{ArcId, FlowNetwork};
+use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
+use crate::model::{MatchContext, OpenShift, Volunteer};
+use crate::score::{Scored, proposable, score};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// How a plan trades fill, score and spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanOptions {
+    /// At most this many shifts per volunteer in one plan.
+    pub max_shifts_per_volunteer: u32,
+    /// Score points a volunteer's k-th shift costs, times k: spreads hours over people.
+    pub spread_penalty: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            max_shifts_per_volunteer: 10,
+            spread_penalty: 2.0,
+        }
+    }
+}
+
+/// One proposed seat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// The shift.
+    pub shift_id: Uuid,
+    /// The volunteer.
+    pub volunteer_id: Uuid,
+    /// Distance from the volunteer's home, km.
+    pub distance_km: f64,
+    /// Score and reasons.
+    pub scored: Scored,
+}
+
+/// Seats a plan could not fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unfilled {
+    /// The shift.
+    pub shift_id: Uuid,
+    /// Seats still empty.
+    pub missing: u32,
+}
+
+/// A roster proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterPlan {
+    /// Proposed seats, by shift then best score.
+    pub assignments: Vec<Assignment>,
+    /// Shifts left with empty seats.
+    pub unfilled: Vec<Unfilled>,
+    /// Sum of the assignments' scores.
+    pub total_score: f64,
+    /// Volunteer-shift pairs that passed the hard filters.
+    pub candidate_pairs: usize,
+}
+
+/// Where planning is, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Checking volunteer `done` of `total` against nearby shifts.
+    Candidates {
+        /// Volunteers checked.
+        done: u64,
+        /// Volunteers in the pool.
+        total: u64,
+    },
+    /// Seats filled so far by the flow, out of at most `total`.
+    Flow {
+        /// Flow so far.
+        done: u64,
+        /// Upper bound (seats left in all).
+        total: u64,
+    },
+}
+
+/// Cost units per score point: costs are integers, so the optimum is exact.
+const COST_PER_POINT: f64 = 100.0;
+
+fn cost(points: f64) -> i64 {
+    (points * COST_PER_POINT).round() as i64
+}
+
+/// A pair that passed the hard filters.
+struct Candidate {
+    volunteer: usize,
+    shift: usize,
+    distance_km: f64,
+    scored: Scored,
+    minor: bool,
+}
+
+/// Plans `shifts` (usually one event's) for `pool`. Pure and deterministic: the same input
+/// gives the same plan.
+pub fn plan_roster(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    ctx: &MatchContext,
+    options: PlanOptions,
+    mut progress: impl FnMut(Progress),
+) -> RosterPlan {
+    let candidates = candidates(pool, shifts, ctx, &mut progress);
+    let slot_of = slots(shifts);
+    let maximum = ctx.weights.maximum();
+
+    // Nodes: 0 source, 1 sink, then volunteers, shifts, minors' gates, (volunteer, slot) pairs.
+    const SOURCE: usize = 0;
+    const SINK: usize = 1;
+    let volunteer_node = |v: usize| 2 + v;
+    let shift_node = |s: usize| 2 + pool.len() + s;
+    let gate_node = |s: usize| 2 + pool.len() + shifts.len() + s;
+    let mut slot_nodes: HashMap<(usize, usize), usize> = HashMap::new();
+    let base = 2 + pool.len() + 2 * shifts.len();
+    for c in &candidates {
+        let next = base + slot_nodes.len();
+        slot_nodes
+            .entry((c.volunteer, slot_of[c.shift]))
+            .or_insert(next);
+    }
+    let mut net = FlowNetwork::new(base + slot_nodes.len());
+
+    let mut per_volunteer = vec![0u32; pool.len()];
+    for c in &candidates {
+        per_volunteer[c.volunteer] += 1;
+    }
+    for (v, &count) in per_volunteer.iter().enumerate() {
+        for k in 0..count.min(options.max_shifts_per_volunteer) {
+            net.add_arc(
+                SOURCE,
+                volunteer_node(v),
+                1,
+                cost(f64::from(k) * options.spread_penalty),
+            );
+        }
+    }
+    let mut sorted_slots: Vec<(&(usize, usize), &usize)> = slot_nodes.iter().collect();
+    sorted_slots.sort();
+    for (&(v, _), &node) in sorted_slots {
+        net.add_arc(volunteer_node(v), node, 1, 0);
+    }
+    let mut pair_arcs: Vec<ArcId> = Vec::with_capacity(candidates.len());
+    for c in &candidates {
+        let to = if c.minor && shifts[c.shift].minors_per_adult.is_some() {
+            gate_node(c.shift)
+        } else {
+            shift_node(c.shift)
+        };
+        let from = slot_nodes[&(c.volunteer, slot_of[c.shift])];
+        pair_arcs.push(net.add_arc(from, to, 1, cost(maximum - c.scored.score)));
+    }
+    let mut seats_total = 0u64;
+    for (s, shift) in shifts.iter().enumerate() {
+        if shift.minors_per_adult.is_some() {
+            net.add_arc(
+                gate_node(s),
+                shift_node(s),
+                i64::from(shift.minor_seats_left()),
+                0,
+            );
+        }
+        seats_total += u64::from(shift.seats_left());
+        net.add_arc(shift_node(s), SINK, i64::from(shift.seats_left()), 0);
+    }
+
+    net.min_cost_max_flow(SOURCE, SINK, |done| {
+        progress(Progress::Flow {
+            done: done.max(0) as u64,
+            total: seats_total,
+        })
+    });
+
+    let chosen: Vec<&Candidate> = candidates
+        .iter()
+        .zip(&pair_arcs)
+        .filter(|(_, arc)| net.flow(**arc) > 0)
+        .map(|(c, _)| c)
+        .collect();
+    let chosen = keep_adult_ratio(chosen, shifts);
+    let mut plan = finish(chosen, pool, shifts);
+    plan.candidate_pairs = candidates.len();
+    plan
+}
+
+/// Pairs that pass the hard filters, found through an R-tree of the shifts.
+fn candidates(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    ctx: &MatchContext,
+    progress: &mut impl FnMut(Progress),
+) -> Vec<Candidate> {
+    let index = RTreeShiftIndex::bulk(
+        shifts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Uuid::from_u128(i as u128), s.facts.location)),
+    );
+    let total = pool.len() as u64;
+    let mut found = Vec::new();
+    for (v, volunteer) in pool.iter().enumerate() {
+        for (key, km) in index.within(volunteer.profile.home, volunteer.profile.travel_radius_km) {
+            let s = key.as_u128() as usize;
+            let shift = &shifts[s];
+            if proposable(volunteer, shift, km, ctx) {
+                found.push(Candidate {
+                    volunteer: v,
+                    shift: s,
+                    distance_km: km,
+                    scored: score(volunteer, shift, km, ctx),
+                    minor: volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages),
+                });
+            }
+        }
+        if v % 256 == 255 || v + 1 == pool.len() {
+            progress(Progress::Candidates {
+                done: v as u64 + 1,
+                total,
+            });
+        }
+    }
+    found
+}
+
+/// Slot number of each shift: shifts whose windows chain together by overlapping share one.
+fn slots(shifts: &[OpenShift]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..shifts.len()).collect();
+    order.sort_by_key(|&i| (shifts[i].facts.starts_at, shifts[i].facts.ends_at));
+    let mut slot_of = vec![0; shifts.len()];
+    let mut slot = 0;
+    let mut reach = None;
+    for i in order {
+        let facts = &shifts[i].facts;
+        match reach {
+            Some(end) if facts.starts_at < end => {
+                reach = Some(facts.ends_at.max(end));
+            }
+            Some(_) => {
+                slot += 1;
+                reach = Some(facts.ends_at);
+            }
+            None => reach = Some(facts.ends_at),
+        }
+        slot_of[i] = slot;
+    }
+    slot_of
+}
+
+/// Drops the lowest-scoring minors of any shift where the adults planned (plus those already
+/// confirmed) could not accompany them.
+fn keep_adult_ratio<'a>(
+    mut chosen: Vec<&'a Candidate>,
+    shifts: &[OpenShift],
+) -> Vec<&'a Candidate> {
+    chosen.sort_by(|a, b| {
+        a.shift
+            .cmp(&b.shift)
+            .then(b.scored.score.total_cmp(&a.scored.score))
+    });
+    let mut kept = Vec::with_capacity(chosen.len());
+    for group in chosen.chunk_by(|a, b| a.shift == b.shift) {
+        let shift = &shifts[group[0].shift];
+        let Some(ratio) = shift.minors_per_adult else {
+            kept.extend_from_slice(group);
+            continue;
+        };
+        let adults = group.iter().filter(|c| !c.minor).count() as u64
+            + u64::from(shift.confirmed - shift.confirmed_minors.min(shift.confirmed));
+        let mut room =
+            (adults * u64::from(ratio)).saturating_sub(u64::from(shift.confirmed_minors));
+        for c in group {
+            if !c.minor {
+                kept.push(*c);
+            } else if room > 0 {
+                room -= 1;
+                kept.push(*c);
+            }
+        }
+    }
+    kept
+}
+
+fn finish(chosen: Vec<&Candidate>, pool: &[Volunteer], shifts: &[OpenShift]) -> RosterPlan {
+    let mut filled = vec![0u32; shifts.len()];
+    for c in &chosen {
+        filled[c.shift] += 1;
+    }
+    let assignments: Vec<Assignment> = chosen
+        .iter()
+        .map(|c| Assignment {
+            shift_id: shifts[c.shift].id,
+            volunteer_id: pool[c.volunteer].id,
+            distance_km: c.distance_km,
+            scored: c.scored.clone(),
+        })
+        .collect();
+    let unfilled = shifts
+        .iter()
+        .zip(&filled)
+        .filter(|(s, n)| s.seats_left() > **n)
+        .map(|(s, n)| Unfilled {
+            shift_id: s.id,
+            missing: s.seats_left() - n,
+        })
+        .collect();
+    let total_score =
+        (assignments.iter().map(|a| a.scored.score).sum::<f64>() * 10.0).round() / 10.0;
+    RosterPlan {
+        assignments,
+        unfilled,
+        total_score,
+        candidate_pairs: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{HOME, context, shift, volunteer};
+    use chrono::Duration;
+    use hourbook_domain::Coordinates;
+    use proptest::prelude::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// A small random instance: volunteers and shifts scattered within ~3 km, windows that
+    /// sometimes overlap, one or two seats each.
+    fn instance(seed: u64) -> (Vec<Volunteer>, Vec<OpenShift>) {
+        let ctx = context();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let near = |rng: &mut ChaCha8Rng| Coordinates {
+            lat: HOME.lat + rng.gen_range(-0.02..0.02),
+            lon: HOME.lon + rng.gen_range(-0.02..0.02),
+        };
+        let pool = (0..rng.gen_range(1..=3))
+            .map(|_| {
+                let mut v = volunteer();
+                v.profile.home = near(&mut rng);
+                v.profile.travel_radius_km = rng.gen_range(1.0..4.0);
+                v.served_minutes = rng.gen_range(0..3000);
+                v
+            })
+            .collect();
+        let shifts = (0..rng.gen_range(1..=4))
+            .map(|_| {
+                let mut s = shift(&ctx, Duration::hours(rng.gen_range(1..4) * 2));
+                s.facts.location = near(&mut rng);
+                s.capacity = rng.gen_range(1..=2);
+                s
+            })
+            .collect();
+        (pool, shifts)
+    }
+
+    /// The best plan by trying every subset of candidate pairs: most seats, then least cost.
+    fn brute_force(pool: &[Volunteer], shifts: &[OpenShift], options: PlanOptions) -> (usize, i64) {
+        let ctx = context();
+        let pairs = candidates(pool, shifts, &ctx, &mut |_| {});
+        let slot_of = slots(shifts);
+        let maximum = ctx.weights.maximum();
+        let mut best = (0usize, 0i64);
+        for mask in 0u32..(1 << pairs.len()) {
+            let chosen: Vec<&Candidate> = (0..pairs.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| &pairs[i])
+                .collect();
+            let seats_ok = shifts.iter().enumerate().all(|(s, shift)| {
+                chosen.iter().filter(|c| c.shift == s).count() <= shift.seats_left() as usize
+            });
+            let mut per_volunteer = vec![0u32; pool.len()];
+            let mut slot_taken = std::collections::HashSet::new();
+            let mut spread = 0;
+            let mut slots_ok = true;
+            for c in &chosen {
+                spread += cost(f64::from(per_volunteer[c.volunteer]) * options.spread_penalty);
+                per_volunteer[c.volunteer] += 1;
+                slots_ok &= slot_taken.insert((c.volunteer, slot_of[c.shift]));
+            }
+            let count_ok = per_volunteer
+                .iter()
+                .all(|n| *n <= options.max_shifts_per_volunteer);
+            if !(seats_ok && slots_ok && count_ok) {
+                continue;
+            }
+            let total: i64 = spread
+                + chosen
+                    .iter()
+                    .map(|c| cost(maximum - c.scored.score))
+                    .sum::<i64>();
+            if chosen.len() > best.0 || (chosen.len() == best.0 && total < best.1) {
+                best = (chosen.len(), total);
+            }
+        }
+        best
+    }
+
+    fn plan_cost(plan: &RosterPlan, options: PlanOptions) -> i64 {
+        let maximum = context().weights.maximum();
+        let mut per: HashMap<Uuid, u32> = HashMap::new();
+        let mut total = 0;
+        for a in &plan.assignments {
+            let k = per.entry(a.volunteer_id).or_default();
+            total += cost(maximum - a.scored.score) + cost(f64::from(*k) * options.spread_penalty);
+            *k += 1;
+        }
+        total
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn plans_are_optimal_against_brute_force(seed in any::<u64>(), max_shifts in 1u32..3) {
+            let (pool, shifts) = instance(seed);
+            let options = PlanOptions { max_shifts_per_volunteer: max_shifts, spread_penalty: 2.0 };
+            let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
+            let (seats, cost) = brute_force(&pool, &shifts, options);
+            prop_assert_eq!(plan.assignments.len(), seats);
+            prop_assert_eq!(plan_cost(&plan, options), cost);
+            let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
+            let open: u32 = shifts.iter().map(OpenShift::seats_left).sum();
+            prop_assert_eq!(missing as usize + seats, open as usize);
+        }
+    }
+
+    #[test]
+    fn overlapping_shifts_share_a_slot_and_nobody_gets_two() {
+        let ctx = context();
+        let a = shift(&ctx, Duration::hours(2));
+        let b = shift(&ctx, Duration::hours(4)); // overlaps a (a ends at 5 h)
+        let c = shift(&ctx, Duration::hours(8)); // after both
+        assert_eq!(slots(&[a.clone(), b.clone(), c.clone()]), [0, 0, 1]);
+        let v = volunteer();
+        let plan = plan_roster(&[v], &[a, b, c], &ctx, PlanOptions::default(), |_| {});
+        assert_eq!(
+            plan.assignments.len(),
+            2,
+            "one of the clashing pair, plus the later one"
+        );
+    }
+
+    #[test]
+    fn minors_are_planned_only_with_enough_adults() {
+        let ctx = context();
+        let mut s = shift(&ctx, Duration::days(3));
+        s.capacity = 5;
+        s.minors_per_adult = Some(4);
+        let minors: Vec<Volunteer> = (0..6)
+            .map(|_| {
+                let mut v = volunteer();
+                v.profile.birth_date = "2011-01-01".parse().unwrap();
+                v.profile.guardian = Some(hourbook_domain::profile::Guardian {
+                    name: "王芳".into(),
+                    email: "w@x.cn".into(),
+                    phone: "13800000000".into(),
+                    consent_given: true,
+                });
+                v
+            })
+            .collect();
+        let only_minors = plan_roster(
+            &minors,
+            std::slice::from_ref(&s),
+            &ctx,
+            PlanOptions::default(),
+            |_| {},
+        );
+        assert!(only_minors.assignments.is_empty(), "no adult, so no minor");
+        let mut pool = minors.clone();
+        pool.push(volunteer());
+        let with_adult = plan_roster(&pool, &[s], &ctx, PlanOptions::default(), |_| {});
+        assert_eq!(with_adult.assignments.len(), 5, "one adult and four minors");
+    }
+}

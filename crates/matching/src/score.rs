@@ -1,0 +1,260 @@
+//! Whether a shift may be proposed to a volunteer, and how well they fit, with reasons.
+//!
+//! The hard filters are [`assess`] (the same function signups use: ages, guardian consent,
+//! required skills with valid certificates, travel radius, weekly availability) plus what only
+//! matching cares about: the shift has not started, has a seat left, does not clash with a
+//! confirmed shift, and the volunteer is not already on it.
+//!
+//! The score is `sum(weight * term)` with every term in `0..=1` ([`Weights`] documents each);
+//! every term that contributes is reported back as a [`Reason`].
+
+use crate::model::{MatchContext, OpenShift, Volunteer, Weights};
+use hourbook_domain::eligibility::assess;
+use hourbook_domain::location::round_km;
+use serde::Serialize;
+
+/// One term of a score, explained.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Reason {
+    /// `distance`, `preferred_skill`, `urgent`, `fairness` or `requirement_progress`.
+    #[schema(value_type = String, example = "distance")]
+    pub code: &'static str,
+    /// For people, e.g. "1.8 km" or "starts in 2 days, 3 of 10 seats filled".
+    pub detail: String,
+    /// Points this term adds to the score.
+    pub points: f64,
+}
+
+/// A score with its reasons, strongest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Points, `0..=weights.maximum()`, rounded to 0.1.
+    pub score: f64,
+    /// The terms that contributed.
+    pub reasons: Vec<Reason>,
+}
+
+/// Whether matching may propose `shift` to `volunteer`, who lives `distance_km` from it.
+pub fn proposable(
+    volunteer: &Volunteer,
+    shift: &OpenShift,
+    distance_km: f64,
+    ctx: &MatchContext,
+) -> bool {
+    // The cheap checks first: most pairs fail on distance or seats before the calendar.
+    distance_km <= volunteer.profile.travel_radius_km
+        && shift.seats_left() > 0
+        && shift.facts.starts_at > ctx.now
+        && !volunteer.engaged.contains(&shift.id)
+        && !volunteer.is_busy_during(shift)
+        && (!volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) || shift.minor_seats_left() > 0)
+        && assess(&volunteer.profile, &shift.facts, &ctx.ages, ctx.timezone).may_be_proposed()
+}
+
+/// How well `volunteer` fits `shift`; call only for pairs that are [`proposable`].
+pub fn score(
+    volunteer: &Volunteer,
+    shift: &OpenShift,
+    distance_km: f64,
+    ctx: &MatchContext,
+) -> Scored {
+    let Weights {
+        distance,
+        preferred_skill,
+        urgency,
+        fairness,
+        requirement_progress,
+    } = ctx.weights;
+    let mut reasons = Vec::with_capacity(5);
+    let mut add = |code, weight: f64, term: f64, detail: String| {
+        let points = weight * term.clamp(0.0, 1.0);
+        if points > 0.0 {
+            reasons.push(Reason {
+                code,
+                detail,
+                points: round1(points),
+            });
+        }
+    };
+
+    let radius = volunteer.profile.travel_radius_km.max(0.1);
+    add(
+        "distance",
+        distance,
+        1.0 - distance_km / radius,
+        format!("{} km", round_km(distance_km)),
+    );
+
+    if !shift.preferred_skills.is_empty() {
+        let day = shift.facts.local_date(ctx.timezone);
+        let held: Vec<&str> = shift
+            .preferred_skills
+            .iter()
+            .filter(|skill| {
+                volunteer
+                    .profile
+                    .skills
+                    .iter()
+                    .any(|h| h.skill == **skill && h.valid_on(day))
+            })
+            .map(|skill| skill.as_str())
+            .collect();
+        add(
+            "preferred_skill",
+            preferred_skill,
+            held.len() as f64 / shift.preferred_skills.len() as f64,
+            held.join(", ").replace('_', " "),
+        );
+    }
+
+    let hours_to_start = (shift.facts.starts_at - ctx.now).num_minutes() as f64 / 60.0;
+    let days_to_start = hours_to_start / 24.0;
+    if days_to_start < ctx.urgent_within_days && shift.capacity > 0 {
+        let fill = f64::from(shift.confirmed) / f64::from(shift.capacity);
+        let when = if hours_to_start < 24.0 {
+            format!("starts in {} hours", hours_to_start.ceil().max(1.0))
+        } else {
+            format!("starts in {} days", days_to_start.floor())
+        };
+        add(
+            "urgent",
+            urgency,
+            (1.0 - days_to_start / ctx.urgent_within_days) * (1.0 - fill),
+            format!(
+                "{when}, {} of {} seats filled",
+                shift.confirmed, shift.capacity
+            ),
+        );
+    }
+
+    let served_hours = volunteer.served_minutes as f64 / 60.0;
+    if ctx.fairness_saturation_hours > 0.0 {
+        add(
+            "fairness",
+            fairness,
+            1.0 - served_hours / ctx.fairness_saturation_hours,
+            format!(
+                "{} verified hours in the last 12 months",
+                round1(served_hours)
+            ),
+        );
+    }
+
+    if let Some(goal) = &volunteer.goal
+        && goal.missing_minutes > 0
+        && shift.minutes() > 0
+    {
+        let counted = shift.minutes().min(goal.missing_minutes);
+        add(
+            "requirement_progress",
+            requirement_progress,
+            counted as f64 / shift.minutes() as f64,
+            format!(
+                "you need {} more hours for {}",
+                round1(goal.missing_minutes as f64 / 60.0),
+                goal.name
+            ),
+        );
+    }
+
+    reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
+    Scored {
+        score: round1(reasons.iter().map(|r| r.points).sum()),
+        reasons,
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RequirementGoal;
+    use crate::testing::{context, shift, volunteer};
+    use chrono::Duration;
+    use hourbook_domain::Skill;
+    use hourbook_domain::profile::SkillHolding;
+
+    #[test]
+    fn closer_preferred_skilled_and_urgent_scores_higher_with_reasons() {
+        let ctx = context();
+        let mut v = volunteer();
+        let mut s = shift(&ctx, Duration::days(2));
+        s.capacity = 10;
+        s.confirmed = 3;
+        s.preferred_skills = vec![Skill::FirstAid];
+        v.profile.skills = vec![SkillHolding {
+            skill: Skill::FirstAid,
+            certificate_expires_on: Some("2030-01-01".parse().unwrap()),
+        }];
+        v.goal = Some(RequirementGoal {
+            name: "League recommendation".into(),
+            missing_minutes: 360,
+        });
+        let near = score(&v, &s, 1.8, &ctx);
+        let details: Vec<(&str, &str)> = near
+            .reasons
+            .iter()
+            .map(|r| (r.code, r.detail.as_str()))
+            .collect();
+        assert!(details.contains(&("distance", "1.8 km")), "{details:?}");
+        assert!(
+            details.contains(&("preferred_skill", "first aid")),
+            "{details:?}"
+        );
+        assert!(
+            details.contains(&("urgent", "starts in 2 days, 3 of 10 seats filled")),
+            "{details:?}"
+        );
+        assert!(
+            details.contains(&(
+                "requirement_progress",
+                "you need 6 more hours for League recommendation"
+            )),
+            "{details:?}"
+        );
+        let points: f64 = near.reasons.iter().map(|r| r.points).sum();
+        assert!((near.score - points).abs() < 0.1);
+        assert!(near.score <= ctx.weights.maximum());
+
+        let far = score(&v, &s, 4.5, &ctx);
+        assert!(far.score < near.score);
+        v.profile.skills.clear();
+        assert!(score(&v, &s, 1.8, &ctx).score < near.score);
+        v.served_minutes = 40 * 60;
+        assert!(
+            !score(&v, &s, 1.8, &ctx)
+                .reasons
+                .iter()
+                .any(|r| r.code == "fairness")
+        );
+    }
+
+    #[test]
+    fn the_hard_filters_keep_out_what_matching_must_not_propose() {
+        let ctx = context();
+        let v = volunteer();
+        let s = shift(&ctx, Duration::days(2));
+        assert!(proposable(&v, &s, 1.0, &ctx));
+        assert!(!proposable(&v, &s, v.profile.travel_radius_km + 0.1, &ctx));
+        let mut full = s.clone();
+        full.confirmed = full.capacity;
+        assert!(!proposable(&v, &full, 1.0, &ctx));
+        let started = shift(&ctx, Duration::minutes(-5));
+        assert!(!proposable(&v, &started, 1.0, &ctx));
+        let mut busy = v.clone();
+        busy.busy.push((
+            s.facts.starts_at + Duration::minutes(30),
+            s.facts.ends_at + Duration::hours(1),
+        ));
+        assert!(!proposable(&busy, &s, 1.0, &ctx));
+        let mut engaged = v.clone();
+        engaged.engaged.push(s.id);
+        assert!(!proposable(&engaged, &s, 1.0, &ctx));
+        let mut skilled = s.clone();
+        skilled.facts.required_skills = vec![Skill::Lifeguard];
+        assert!(!proposable(&v, &skilled, 1.0, &ctx));
+    }
+}

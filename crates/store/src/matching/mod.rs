@@ -1,0 +1,341 @@
+//! What matching reads (open shifts, volunteers with their hours and commitments) and what it
+//! writes (roster plans, invitations).
+
+mod invitations;
+mod plans;
+
+pub use invitations::{Invitation, InvitationOffer, InvitationStatus, MyInvitation};
+pub use plans::{NewAssignment, PlanAssignment, RosterPlanRecord, UnfilledSeats, VolunteerPool};
+
+use crate::entities::{account, event, invitation, ledger_entry, shift, signup, volunteer_profile};
+use crate::profiles::Profile;
+use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_from_model};
+use crate::signups::EventSummary;
+use crate::{Result, Store, parse_id, parse_name};
+use chrono::{DateTime, Utc};
+use hourbook_domain::Coordinates;
+use hourbook_domain::profile::VolunteerProfile;
+use hourbook_domain::roster::SignupStatus;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// An open shift with what matching needs besides the shift itself.
+#[derive(Debug, Clone)]
+pub struct MatchShift {
+    /// The shift, with its seat counts.
+    pub shift: Shift,
+    /// Its event.
+    pub event: EventSummary,
+    /// The organization running it.
+    pub organization_id: Uuid,
+    /// Confirmed minors (for the adult:minor ratio).
+    pub confirmed_minors: u32,
+}
+
+/// A volunteer with what matching needs.
+#[derive(Debug, Clone)]
+pub struct MatchVolunteer {
+    /// Account id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Volunteer number.
+    pub volunteer_number: String,
+    /// The rule-bearing profile.
+    pub profile: VolunteerProfile,
+    /// Verified minutes since the date asked for.
+    pub served_minutes: i64,
+    /// Windows of the shifts the volunteer holds a seat on (still to come).
+    pub busy: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Shifts the volunteer signed up for (any active state) or was ever invited to.
+    pub engaged: Vec<Uuid>,
+}
+
+/// Rows per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
+const CHUNK: usize = 500;
+
+impl Store {
+    /// Every shift open for signups with a seat left that has not started: what the geo
+    /// index holds.
+    pub async fn open_shift_locations(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Coordinates)>> {
+        let rows = shift::Entity::find()
+            .filter(shift::Column::Status.eq(SHIFT_OPEN))
+            .filter(shift::Column::StartsAt.gt(now))
+            .all(self.db())
+            .await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let counts = seat_counts(self.db(), &ids).await?;
+        rows.into_iter()
+            .filter(|r| counts.get(&r.id).map_or(0, |c| c.0) < crate::non_negative(r.capacity))
+            .map(|r| {
+                Ok((
+                    parse_id(&r.id)?,
+                    Coordinates {
+                        lat: r.lat,
+                        lon: r.lon,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The shifts among `ids` that are still open and have not started, with their events.
+    pub async fn match_shifts(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<MatchShift>> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            rows.extend(
+                shift::Entity::find()
+                    .filter(shift::Column::Id.is_in(chunk.iter().map(Uuid::to_string)))
+                    .filter(shift::Column::Status.eq(SHIFT_OPEN))
+                    .filter(shift::Column::StartsAt.gt(now))
+                    .all(self.db())
+                    .await?,
+            );
+        }
+        match_shifts_from(self.db(), rows).await
+    }
+
+    /// An event's shifts that are still open and have not started.
+    pub(crate) async fn event_match_shifts(
+        &self,
+        event_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchShift>> {
+        let rows = shift::Entity::find()
+            .filter(shift::Column::EventId.eq(event_id.to_string()))
+            .filter(shift::Column::Status.eq(SHIFT_OPEN))
+            .filter(shift::Column::StartsAt.gt(now))
+            .all(self.db())
+            .await?;
+        match_shifts_from(self.db(), rows).await
+    }
+
+    /// One volunteer as matching sees them; `None` without a profile.
+    pub async fn match_volunteer(
+        &self,
+        account_id: Uuid,
+        served_since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MatchVolunteer>> {
+        let Some(profile) = volunteer_profile::Entity::find_by_id(account_id.to_string())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(
+            match_volunteers_from(self.db(), vec![profile], served_since, now)
+                .await?
+                .pop(),
+        )
+    }
+
+    /// Volunteers who allow organizers to find them and live within `radius_km` of `center`
+    /// (a bounding box: callers check each volunteer's own radius).
+    pub async fn discoverable_near(
+        &self,
+        center: Coordinates,
+        radius_km: f64,
+        served_since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MatchVolunteer>> {
+        let dlat = radius_km / 111.195;
+        let dlon = dlat / center.lat.to_radians().cos().max(0.01);
+        let profiles = volunteer_profile::Entity::find()
+            .filter(volunteer_profile::Column::Discoverable.eq(true))
+            .filter(
+                volunteer_profile::Column::HomeLat.between(center.lat - dlat, center.lat + dlat),
+            )
+            .filter(
+                volunteer_profile::Column::HomeLon.between(center.lon - dlon, center.lon + dlon),
+            )
+            .all(self.db())
+            .await?;
+        match_volunteers_from(self.db(), profiles, served_since, now).await
+    }
+}
+
+/// The given shift rows with their events and confirmed minors.
+pub(super) async fn match_shifts_from(
+    db: &impl ConnectionTrait,
+    rows: Vec<shift::Model>,
+) -> Result<Vec<MatchShift>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let counts = seat_counts(db, &ids).await?;
+    let mut minors: HashMap<String, u32> = HashMap::new();
+    let mut events: HashMap<String, event::Model> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(String, String)> = signup::Entity::find()
+            .select_only()
+            .column(signup::Column::ShiftId)
+            .column(signup::Column::Status)
+            .filter(signup::Column::ShiftId.is_in(chunk.iter().cloned()))
+            .filter(signup::Column::Minor.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (shift_id, status) in rows {
+            if parse_name::<SignupStatus>(&status)?.holds_seat() {
+                *minors.entry(shift_id).or_default() += 1;
+            }
+        }
+    }
+    let event_ids: Vec<String> = {
+        let mut v: Vec<String> = rows.iter().map(|r| r.event_id.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for chunk in event_ids.chunks(CHUNK) {
+        for e in event::Entity::find()
+            .filter(event::Column::Id.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?
+        {
+            events.insert(e.id.clone(), e);
+        }
+    }
+    rows.into_iter()
+        .filter_map(|r| {
+            let e = events.get(&r.event_id)?;
+            let confirmed_minors = minors.get(&r.id).copied().unwrap_or(0);
+            let c = counts.get(&r.id).copied().unwrap_or_default();
+            Some((|| {
+                Ok(MatchShift {
+                    event: EventSummary {
+                        id: parse_id(&e.id)?,
+                        title: e.title.clone(),
+                        address: e.address.clone(),
+                        category: e.category.clone(),
+                    },
+                    organization_id: parse_id(&e.organization_id)?,
+                    confirmed_minors,
+                    shift: shift_from_model(r, c)?,
+                })
+            })())
+        })
+        .collect()
+}
+
+async fn match_volunteers_from(
+    db: &impl ConnectionTrait,
+    profiles: Vec<volunteer_profile::Model>,
+    served_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<MatchVolunteer>> {
+    let ids: Vec<String> = profiles.iter().map(|p| p.account_id.clone()).collect();
+    let mut accounts: HashMap<String, account::Model> = HashMap::new();
+    let mut served: HashMap<String, i64> = HashMap::new();
+    let mut busy: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut engaged: HashMap<String, Vec<Uuid>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let keys = || chunk.iter().cloned();
+        for a in account::Entity::find()
+            .filter(account::Column::Id.is_in(keys()))
+            .all(db)
+            .await?
+        {
+            accounts.insert(a.id.clone(), a);
+        }
+        let sums: Vec<(String, Option<i64>)> = ledger_entry::Entity::find()
+            .select_only()
+            .column(ledger_entry::Column::VolunteerId)
+            .column_as(
+                Expr::col(ledger_entry::Column::Minutes)
+                    .sum()
+                    .cast_as("BIGINT"),
+                "minutes",
+            )
+            .filter(ledger_entry::Column::VolunteerId.is_in(keys()))
+            .filter(ledger_entry::Column::StartedAt.gte(served_since))
+            .group_by(ledger_entry::Column::VolunteerId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, minutes) in sums {
+            served.insert(id, minutes.unwrap_or(0));
+        }
+        // Active signups on shifts still to come: seats make the volunteer busy, any active
+        // signup means "already engaged with this shift".
+        let mut active: Vec<(String, String, SignupStatus)> = Vec::new();
+        for (volunteer, shift_id, status) in signup::Entity::find()
+            .select_only()
+            .column(signup::Column::VolunteerId)
+            .column(signup::Column::ShiftId)
+            .column(signup::Column::Status)
+            .filter(signup::Column::VolunteerId.is_in(keys()))
+            .into_tuple::<(String, String, String)>()
+            .all(db)
+            .await?
+        {
+            let status: SignupStatus = parse_name(&status)?;
+            if status.is_active() {
+                active.push((volunteer, shift_id, status));
+            }
+        }
+        let mut windows: HashMap<String, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
+        let shift_ids: Vec<String> = active.iter().map(|a| a.1.clone()).collect();
+        for part in shift_ids.chunks(CHUNK) {
+            let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = shift::Entity::find()
+                .select_only()
+                .column(shift::Column::Id)
+                .column(shift::Column::StartsAt)
+                .column(shift::Column::EndsAt)
+                .filter(shift::Column::Id.is_in(part.iter().cloned()))
+                .filter(shift::Column::EndsAt.gt(now))
+                .into_tuple()
+                .all(db)
+                .await?;
+            windows.extend(rows.into_iter().map(|(id, from, to)| (id, (from, to))));
+        }
+        for (volunteer, shift_id, status) in active {
+            let Some(window) = windows.get(&shift_id) else {
+                continue;
+            };
+            if status.holds_seat() {
+                busy.entry(volunteer.clone()).or_default().push(*window);
+            }
+            engaged
+                .entry(volunteer)
+                .or_default()
+                .push(parse_id(&shift_id)?);
+        }
+        let invited: Vec<(String, String)> = invitation::Entity::find()
+            .select_only()
+            .column(invitation::Column::VolunteerId)
+            .column(invitation::Column::ShiftId)
+            .filter(invitation::Column::VolunteerId.is_in(keys()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (volunteer, shift_id) in invited {
+            engaged
+                .entry(volunteer)
+                .or_default()
+                .push(parse_id(&shift_id)?);
+        }
+    }
+    profiles
+        .into_iter()
+        .filter_map(|p| {
+            let account = accounts.remove(&p.account_id)?;
+            Some((|| {
+                let id = parse_id(&account.id)?;
+                Ok(MatchVolunteer {
+                    id,
+                    name: account.name,
+                    volunteer_number: account.volunteer_number,
+                    served_minutes: served.get(&account.id).copied().unwrap_or(0),
+                    busy: busy.remove(&account.id).unwrap_or_default(),
+                    engaged: engaged.remove(&account.id).unwrap_or_default(),
+                    profile: Profile::try_from(p)?.rules_view(),
+                })
+            })())
+        })
+        .collect()
+}
