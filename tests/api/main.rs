@@ -7,6 +7,7 @@ mod every_endpoint;
 mod health;
 mod hours;
 mod idempotency;
+mod matching;
 mod openapi;
 mod organizations;
 mod presence;

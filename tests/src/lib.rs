@@ -620,6 +620,9 @@ impl TestApp {
             "ledger_entries",
             "outbox",
             "idempotency_keys",
+            "roster_plans",
+            "roster_plan_assignments",
+            "invitations",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

@@ -144,7 +144,8 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     }
     let app = Application::bind(state.clone()).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    worker::spawn(&state.settings, state.store.clone(), stopped)?;
+    worker::spawn(&state.settings, state.store.clone(), stopped.clone())?;
+    tokio::spawn(crate::matching::run_upkeep(state.clone(), stopped));
     let server = &state.settings.server;
     let url = if server.public_url.is_empty() {
         let host = if server.host == "0.0.0.0" {

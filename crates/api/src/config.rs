@@ -20,6 +20,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Domain thresholds.
     pub rules: RulesSettings,
+    /// Matching and roster planning.
+    pub matching: MatchingSettings,
     /// Personal-data protection.
     pub privacy: PrivacySettings,
     /// E-mail.
@@ -91,6 +93,35 @@ pub struct RulesSettings {
     pub early_check_in_minutes: i64,
     /// Service-time grace.
     pub grace_minutes: i64,
+}
+
+/// `[matching]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchingSettings {
+    /// Search reach around an event's shifts, km.
+    pub reach_km: f64,
+    /// Index hits scored per recommendation.
+    pub max_nearby_shifts: usize,
+    /// Urgency window, days.
+    pub urgent_within_days: f64,
+    /// Hours at which fairness stops counting.
+    pub fairness_saturation_hours: f64,
+    /// Window for hours served, days.
+    pub served_window_days: i64,
+    /// Requirement students work toward.
+    pub requirement_name: String,
+    /// Its minutes.
+    pub requirement_minutes: i64,
+    /// Shifts per volunteer per plan.
+    pub max_shifts_per_volunteer: u32,
+    /// Spread penalty, points.
+    pub spread_penalty: f64,
+    /// Invitation lifetime, hours.
+    pub invitation_ttl_hours: i64,
+    /// Index rebuild period, seconds.
+    pub index_rebuild_seconds: u64,
+    /// Score weights.
+    pub weights: hourbook_matching::Weights,
 }
 
 /// `[privacy]`
@@ -196,6 +227,32 @@ impl Settings {
         anyhow::ensure!(
             self.auth.token_ttl_hours > 0,
             "auth.token_ttl_hours must be positive"
+        );
+        let m = &self.matching;
+        let w = &m.weights;
+        anyhow::ensure!(
+            [
+                w.distance,
+                w.preferred_skill,
+                w.urgency,
+                w.fairness,
+                w.requirement_progress
+            ]
+            .iter()
+            .all(|x| x.is_finite() && *x >= 0.0),
+            "matching.weights must be finite and not negative"
+        );
+        anyhow::ensure!(
+            m.reach_km.is_finite() && m.reach_km >= 0.0 && m.reach_km <= 500.0,
+            "matching.reach_km must be between 0 and 500"
+        );
+        anyhow::ensure!(
+            m.spread_penalty.is_finite() && m.spread_penalty >= 0.0,
+            "matching.spread_penalty must not be negative"
+        );
+        anyhow::ensure!(
+            m.invitation_ttl_hours > 0 && m.served_window_days > 0 && m.max_nearby_shifts > 0,
+            "matching.invitation_ttl_hours, served_window_days and max_nearby_shifts must be positive"
         );
         Ok(())
     }

@@ -113,3 +113,12 @@ impl PageQuery {
         )?)
     }
 }
+
+/// Bodies of these actions are optional: an empty body means "all defaults".
+pub fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
+}

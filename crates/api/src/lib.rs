@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod matching;
 pub mod openapi;
 pub mod pages;
 pub mod rate_limit;

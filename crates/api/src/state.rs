@@ -6,6 +6,7 @@ use crate::rate_limit::{FailureCounter, MemoryCounter, RedisCounter};
 use anyhow::Context;
 use chrono::Duration;
 use hourbook_domain::profile::AgePolicy;
+use hourbook_matching::open_shifts::{InProcessShiftIndex, OpenShiftIndex, RedisShiftIndex};
 use hourbook_store::accounts::PasswordHasher;
 use hourbook_store::signups::SignupRules;
 use hourbook_store::{DatabaseSettings, Store};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub rules: Arc<SignupRules>,
     /// The time.
     pub clock: Clock,
+    /// Open shifts by place: in-process, or a Redis GEO set every replica shares.
+    pub shift_index: Arc<dyn OpenShiftIndex>,
 }
 
 impl AppState {
@@ -61,9 +64,16 @@ impl AppState {
         .map_err(|e| anyhow::anyhow!("auth.argon2_memory_kib / argon2_iterations: {e}"))?;
         let dummy_hash = Arc::new(hasher.hash(&uuid::Uuid::new_v4().to_string())?);
         let window = std::time::Duration::from_secs(settings.auth.login_window_seconds);
-        let (redis, login_failures): (_, Arc<dyn FailureCounter>) = if settings.redis.url.is_empty()
-        {
-            (None, Arc::new(MemoryCounter::new(window)))
+        let (redis, login_failures, shift_index): (
+            _,
+            Arc<dyn FailureCounter>,
+            Arc<dyn OpenShiftIndex>,
+        ) = if settings.redis.url.is_empty() {
+            (
+                None,
+                Arc::new(MemoryCounter::new(window)),
+                Arc::new(InProcessShiftIndex::new()),
+            )
         } else {
             let client =
                 redis::Client::open(settings.redis.url.as_str()).context("invalid redis.url")?;
@@ -75,7 +85,11 @@ impl AppState {
             let prefix = settings.redis.key_prefix.clone();
             (
                 Some(manager.clone()),
-                Arc::new(RedisCounter::new(manager, window, prefix)),
+                Arc::new(RedisCounter::new(manager.clone(), window, prefix.clone())),
+                Arc::new(RedisShiftIndex::new(
+                    manager,
+                    format!("{prefix}open_shifts"),
+                )),
             )
         };
         let rules = SignupRules {
@@ -89,7 +103,7 @@ impl AppState {
             early_check_in: Duration::minutes(settings.rules.early_check_in_minutes),
             grace: Duration::minutes(settings.rules.grace_minutes),
         };
-        Ok(Self {
+        let state = Self {
             store,
             settings: Arc::new(settings),
             hasher,
@@ -98,7 +112,15 @@ impl AppState {
             redis,
             rules: Arc::new(rules),
             clock,
-        })
+            shift_index,
+        };
+        // Redis may have been flushed, and an in-process index starts empty: either way the
+        // database says what is open.
+        state
+            .rebuild_shift_index()
+            .await
+            .context("cannot build the open-shift index")?;
+        Ok(state)
     }
 
     /// Runs the password hasher off the async threads: argon2 is deliberately slow.

@@ -27,11 +27,7 @@ const DAYS: usize = 20;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let parsed: Option<Vec<u64>> = args.iter().map(|a| a.parse().ok()).collect();
-    let Some([volunteers, shifts, seed]) = parsed
-        .as_deref()
-        .map(|p| <[u64; 3]>::try_from(p).ok())
-        .flatten()
-    else {
+    let Some(&[volunteers, shifts, seed]) = parsed.as_deref() else {
         eprintln!("usage: roster_instance VOLUNTEERS SHIFTS SEED > instance.dimacs");
         return ExitCode::from(2);
     };

@@ -66,7 +66,8 @@ pub struct Volunteer {
     pub served_minutes: i64,
     /// The requirement the volunteer is working toward, while unmet.
     pub goal: Option<RequirementGoal>,
-    /// Windows of the shifts the volunteer holds a confirmed seat on.
+    /// Windows the volunteer has promised: shifts they hold a seat on, and shifts of
+    /// invitations they have not answered yet.
     pub busy: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// Shifts the volunteer has already signed up for (in any active state) or been invited to.
     pub engaged: Vec<Uuid>,

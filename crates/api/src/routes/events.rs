@@ -220,6 +220,7 @@ async fn add_shift(
         .store
         .add_shift(&caller.actor, event_id, new, now)
         .await?;
+    state.refresh_shift_index(shift.id).await;
     Ok((StatusCode::CREATED, Json(shift)))
 }
 
@@ -292,15 +293,15 @@ async fn cancel_shift(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Shift>> {
-    Ok(Json(
-        state
-            .store
-            .cancel_shift(
-                &caller.actor,
-                path_id(&id, "shift")?,
-                &state.rules,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+    let shift = state
+        .store
+        .cancel_shift(
+            &caller.actor,
+            path_id(&id, "shift")?,
+            &state.rules,
+            state.clock.now(),
+        )
+        .await?;
+    state.refresh_shift_index(shift.id).await;
+    Ok(Json(shift))
 }

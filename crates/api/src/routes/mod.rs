@@ -3,6 +3,7 @@
 mod accounts;
 mod events;
 mod health;
+mod matching;
 mod organizations;
 mod signups;
 
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(organizations::router())
         .merge(events::router())
         .merge(signups::router())
+        .merge(matching::router())
         .route("/api/openapi.json", get(crate::openapi::serve))
 }
 
@@ -30,5 +32,6 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(organizations::Docs::openapi());
     doc.merge(events::Docs::openapi());
     doc.merge(signups::Docs::openapi());
+    doc.merge(matching::Docs::openapi());
     doc
 }

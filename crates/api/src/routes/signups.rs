@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::extract::{ApiQuery, PageQuery, parse_json, path_id};
+use crate::extract::{ApiQuery, PageQuery, optional_body, path_id};
 use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -13,7 +13,6 @@ use axum::{Json, Router};
 use hourbook_store::ledger::{LedgerEntry, VerifyInput};
 use hourbook_store::page::Page;
 use hourbook_store::signups::{PresenceInput, RosterLine, Signup};
-use serde::de::DeserializeOwned;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,15 +28,6 @@ pub fn router() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(sign_up, roster, cancel, check_in, check_out, no_show, verify))]
 pub(super) struct Docs;
-
-/// Bodies of these actions are optional: an empty body means "all defaults".
-fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        parse_json(body)
-    }
-}
 
 #[utoipa::path(
     post,
@@ -64,6 +54,7 @@ async fn sign_up(
         .store
         .sign_up(&caller.actor, shift_id, &state.rules, state.clock.now())
         .await?;
+    state.refresh_shift_index(shift_id).await;
     Ok((StatusCode::CREATED, Json(signup)))
 }
 
@@ -117,17 +108,17 @@ async fn cancel(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Signup>> {
-    Ok(Json(
-        state
-            .store
-            .cancel_signup(
-                &caller.actor,
-                path_id(&id, "signup")?,
-                &state.rules,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+    let signup = state
+        .store
+        .cancel_signup(
+            &caller.actor,
+            path_id(&id, "signup")?,
+            &state.rules,
+            state.clock.now(),
+        )
+        .await?;
+    state.refresh_shift_index(signup.shift_id).await;
+    Ok(Json(signup))
 }
 
 #[utoipa::path(

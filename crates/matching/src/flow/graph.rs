@@ -27,7 +27,8 @@ pub(super) struct Residual {
 }
 
 impl Residual {
-    /// Builds the residual graph of `arcs[used[k]]` for all k (no loops, valid ends).
+    /// Builds the residual graph of `arcs[used[k]]` for all k (no loops, valid ends). Costs
+    /// are clamped to `>= -i64::MAX` so that they can be negated.
     pub fn build(n: usize, arcs: &[ArcData], used: &[u32]) -> Self {
         let mut first = vec![0u32; n + 1];
         for &i in used {
@@ -50,6 +51,7 @@ impl Residual {
         let mut capacity = Vec::with_capacity(used.len());
         for &i in used {
             let a = &arcs[i as usize];
+            let cost = a.cost.max(-i64::MAX);
             let f = next[a.from];
             next[a.from] += 1;
             let r = next[a.to];
@@ -58,13 +60,13 @@ impl Residual {
                 head: a.to as u32,
                 rev: r,
                 res: a.capacity,
-                cost: a.cost,
+                cost,
             };
             slots[r as usize] = Slot {
                 head: a.from as u32,
                 rev: f,
                 res: 0,
-                cost: -a.cost,
+                cost: -cost,
             };
             forward.push(f);
             capacity.push(a.capacity);

@@ -12,22 +12,26 @@
 //!    iterative depth-first search). This fixes the flow value `F`.
 //! 2. **Minimum cost** for that value by Goldberg's *cost-scaling push-relabel* algorithm
 //!    (the algorithm of OR-Tools' `MinCostFlow` and of CS2): costs are multiplied by
-//!    `n + 1`; starting from ε = the largest scaled cost, each *refine* divides ε by
-//!    [`ALPHA`](cost_scaling) and turns an ε·α-optimal flow into an ε-optimal one by saturating
-//!    every residual arc of negative reduced cost and then discharging the nodes with excess
-//!    (push along admissible arcs, relabel when there is none, with the *push look-ahead* and
-//!    *global price update* heuristics). A 1-optimal flow in scaled units is
-//!    `1/(n+1)`-optimal in the original ones, hence optimal.
+//!    `n + 1`; starting from ε = the largest scaled cost, each *refine* divides ε by α = 12
+//!    and turns an (α·ε)-optimal flow into an ε-optimal one by saturating every residual arc
+//!    of negative reduced cost and then discharging the nodes with excess (push along
+//!    admissible arcs, relabel when there is none, with the *push look-ahead* heuristic). A
+//!    1-optimal flow in scaled units is `1/(n+1)`-optimal in the original ones, hence optimal.
+//!    A bitset of the arcs with residual capacity lets a shift node with hundreds of eligible
+//!    volunteers, of which a handful carry flow, skip the rest 64 at a time.
 //!
 //! Successive shortest paths would need one Dijkstra per unit (or per distance level) of flow
 //! over the whole graph — in roster instances every unused volunteer stays at distance 0 from
 //! the source, so each of those searches touches nearly every arc; cost scaling instead only
-//! works where flow moves.
+//! works where flow moves. On a 10 000 volunteers × 1 000 shifts roster (~800 000 arcs) it
+//! solves in well under a second, about 0.6× the time of OR-Tools' `SimpleMinCostFlow` (see
+//! `benches/compare_ortools.py`).
 //!
 //! Negative costs are allowed: negative-cost cycles are saturated, as "minimum cost among all
 //! maximum flows" requires (the flow value of a circulation is 0). Prices are kept in `i64`
-//! when `(n + 1)² · max|cost|` leaves ample headroom and in `i128` otherwise, so no input
-//! within the documented limits overflows.
+//! while `(n + 1) · max|cost|` and the prices leave ample headroom, and in `i128` otherwise
+//! (an `i64` run whose prices outgrow the margin is redone in `i128`), so no input within the
+//! limits below overflows.
 //!
 //! # Limits
 //!
@@ -37,8 +41,9 @@
 //!   value of 0.
 //! * Capacities must be `>= 0` (again a `debug_assert!`; negative ones count as 0).
 //! * The sum of all capacities must fit in an `i64`, and so must the sum over arcs of
-//!   `capacity · |cost|` (so that every flow's cost is representable). Within those limits
-//!   nothing overflows.
+//!   `capacity · |cost|` (so that every flow's cost is representable; in particular no cost
+//!   is `i64::MIN`). Within those limits nothing overflows; beyond them the solve panics
+//!   when the total cost does not fit.
 //! * `source == sink` gives a flow value of 0 (and the cheapest circulation).
 //! * At most `u32::MAX / 2` arcs and `u32::MAX` nodes.
 //!
@@ -230,23 +235,25 @@ impl FlowNetwork {
         // any maximum flow is.
         let needs_costs = max_abs_cost > 0 && (flow_value > 0 || has_negative);
         if needs_costs {
-            let costs = || used.iter().map(|&i| self.arcs[i as usize].cost);
             // Scaled costs, max|cost| · (n + 1), must leave room for prices in an i64;
             // prices that outgrow it anyway are detected and the stage reruns in i128.
             let scaled = u128::from(max_abs_cost) * (n as u128 + 1);
-            let narrow_ok = !force_wide_prices
-                && scaled <= (i64::MAX / 8) as u128
-                && cost_scaling::minimize_cost::<i64>(&mut g, costs(), flow_value, &mut progress)
-                    .is_ok();
-            if !narrow_ok {
-                if !force_wide_prices {
+            let narrow = !force_wide_prices && scaled <= (i64::MAX / 8) as u128;
+            let done = narrow
+                && cost_scaling::minimize_cost::<i64>(&mut g, flow_value, &mut progress).is_ok();
+            if !done {
+                if narrow {
+                    // The i64 attempt ran out of room midway: start again from a fresh
+                    // maximum flow.
+                    #[cfg(test)]
+                    tests::WIDE_RERUNS.with(|r| r.set(r.get() + 1));
                     g.reset();
                     if source < n && sink < n && source != sink {
                         g.max_flow(source as u32, sink as u32, &mut |_| {});
                     }
                 }
-                cost_scaling::minimize_cost::<i128>(&mut g, costs(), flow_value, &mut progress)
-                    .expect("prices overflow i128");
+                cost_scaling::minimize_cost::<i128>(&mut g, flow_value, &mut progress)
+                    .expect("prices overflow i128; see the module docs for the limits");
             }
         }
 

@@ -3,6 +3,12 @@
 
 use super::*;
 use proptest::prelude::*;
+use std::cell::Cell;
+
+thread_local! {
+    /// How often this thread's solves had to rerun the cost stage with i128 prices.
+    pub(super) static WIDE_RERUNS: Cell<usize> = const { Cell::new(0) };
+}
 
 /// (from, to, capacity, cost)
 type Arcs = Vec<(usize, usize, i64, i64)>;
@@ -55,42 +61,52 @@ fn brute_force(n: usize, arcs: &[(usize, usize, i64, i64)], s: Node, t: Node) ->
         last[u] = i;
         last[v] = i;
     }
-    let mut best: Option<(i64, i64)> = None;
-    let mut balance = vec![0i64; n];
-    fn go(
-        i: usize,
-        arcs: &[(usize, usize, i64, i64)],
-        last: &[usize],
+    struct Search<'a> {
+        arcs: &'a [(usize, usize, i64, i64)],
+        last: Vec<usize>,
         s: Node,
         t: Node,
-        balance: &mut [i64],
-        cost: i64,
-        best: &mut Option<(i64, i64)>,
-    ) {
-        if i == arcs.len() {
-            let value = if s == t { 0 } else { -balance[s] };
-            let better = match *best {
-                None => true,
-                Some((bv, bc)) => value > bv || (value == bv && cost < bc),
-            };
-            if better {
-                *best = Some((value, cost));
+        balance: Vec<i64>,
+        best: Option<(i64, i64)>,
+    }
+    impl Search<'_> {
+        fn go(&mut self, i: usize, cost: i64) {
+            let (s, t) = (self.s, self.t);
+            if i == self.arcs.len() {
+                let value = if s == t { 0 } else { -self.balance[s] };
+                let better = match self.best {
+                    None => true,
+                    Some((bv, bc)) => value > bv || (value == bv && cost < bc),
+                };
+                if better {
+                    self.best = Some((value, cost));
+                }
+                return;
             }
-            return;
-        }
-        let (u, v, cap, c) = arcs[i];
-        for f in 0..=cap {
-            balance[u] -= f;
-            balance[v] += f;
-            let settled = |x: usize| x == s || x == t || last[x] != i || balance[x] == 0;
-            if settled(u) && settled(v) {
-                go(i + 1, arcs, last, s, t, balance, cost + f * c, best);
+            let (u, v, cap, c) = self.arcs[i];
+            for f in 0..=cap {
+                self.balance[u] -= f;
+                self.balance[v] += f;
+                let settled =
+                    |x: usize| x == s || x == t || self.last[x] != i || self.balance[x] == 0;
+                if settled(u) && settled(v) {
+                    self.go(i + 1, cost + f * c);
+                }
+                self.balance[u] += f;
+                self.balance[v] -= f;
             }
-            balance[u] += f;
-            balance[v] -= f;
         }
     }
-    go(0, arcs, &last, s, t, &mut balance, 0, &mut best);
+    let mut search = Search {
+        arcs,
+        last,
+        s,
+        t,
+        balance: vec![0; n],
+        best: None,
+    };
+    search.go(0, 0);
+    let best = search.best;
     let (flow, cost) = best.expect("the zero flow is always feasible");
     Solution { flow, cost }
 }
@@ -524,7 +540,10 @@ fn costs_near_the_narrow_limit_are_exact() {
         }
     }
     let expected = cycle_cancelling(n, &arcs, 0, n - 1);
+    let before = WIDE_RERUNS.with(Cell::get);
     assert_eq!(solve(n, &arcs, 0, n - 1, false), expected);
+    // Prices along the chain outgrow the i64 margin: the rerun in i128 was exercised.
+    assert_eq!(WIDE_RERUNS.with(Cell::get), before + 1);
 }
 
 #[test]

@@ -260,9 +260,11 @@ async fn match_volunteers_from(
         for (id, minutes) in sums {
             served.insert(id, minutes.unwrap_or(0));
         }
-        // Active signups on shifts still to come: seats make the volunteer busy, any active
-        // signup means "already engaged with this shift".
-        let mut active: Vec<(String, String, SignupStatus)> = Vec::new();
+        // What ties a volunteer to a shift still to come: an active signup (a seat, or a
+        // place in the queue) or an invitation ever sent. Seats and unanswered invitations
+        // also hold the volunteer's time, so nobody is offered two seats at once; so does a
+        // declined invitation, taken as "I cannot make that time".
+        let mut ties: Vec<(String, String, bool)> = Vec::new();
         for (volunteer, shift_id, status) in signup::Entity::find()
             .select_only()
             .column(signup::Column::VolunteerId)
@@ -275,11 +277,29 @@ async fn match_volunteers_from(
         {
             let status: SignupStatus = parse_name(&status)?;
             if status.is_active() {
-                active.push((volunteer, shift_id, status));
+                ties.push((volunteer, shift_id, status.holds_seat()));
             }
         }
+        for (volunteer, shift_id, status, expires_at) in invitation::Entity::find()
+            .select_only()
+            .column(invitation::Column::VolunteerId)
+            .column(invitation::Column::ShiftId)
+            .column(invitation::Column::Status)
+            .column(invitation::Column::ExpiresAt)
+            .filter(invitation::Column::VolunteerId.is_in(keys()))
+            .into_tuple::<(String, String, String, DateTime<Utc>)>()
+            .all(db)
+            .await?
+        {
+            let holds_time = match parse_name(&status)? {
+                InvitationStatus::Pending => expires_at > now,
+                InvitationStatus::Declined => true,
+                InvitationStatus::Accepted | InvitationStatus::Expired => false,
+            };
+            ties.push((volunteer, shift_id, holds_time));
+        }
         let mut windows: HashMap<String, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
-        let shift_ids: Vec<String> = active.iter().map(|a| a.1.clone()).collect();
+        let shift_ids: Vec<String> = ties.iter().map(|t| t.1.clone()).collect();
         for part in shift_ids.chunks(CHUNK) {
             let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = shift::Entity::find()
                 .select_only()
@@ -293,27 +313,13 @@ async fn match_volunteers_from(
                 .await?;
             windows.extend(rows.into_iter().map(|(id, from, to)| (id, (from, to))));
         }
-        for (volunteer, shift_id, status) in active {
+        for (volunteer, shift_id, holds_time) in ties {
             let Some(window) = windows.get(&shift_id) else {
                 continue;
             };
-            if status.holds_seat() {
+            if holds_time {
                 busy.entry(volunteer.clone()).or_default().push(*window);
             }
-            engaged
-                .entry(volunteer)
-                .or_default()
-                .push(parse_id(&shift_id)?);
-        }
-        let invited: Vec<(String, String)> = invitation::Entity::find()
-            .select_only()
-            .column(invitation::Column::VolunteerId)
-            .column(invitation::Column::ShiftId)
-            .filter(invitation::Column::VolunteerId.is_in(keys()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (volunteer, shift_id) in invited {
             engaged
                 .entry(volunteer)
                 .or_default()

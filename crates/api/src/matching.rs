@@ -1,0 +1,455 @@
+//! Matching as the server runs it: the open-shift index kept current, recommendations,
+//! candidates, roster plans and the next offer after a decline or expiry. The ranking itself
+//! is `hourbook_matching`'s; this module feeds it from the store and the index.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use hourbook_domain::access::Actor;
+use hourbook_domain::location::round_km;
+use hourbook_domain::profile::age_on;
+use hourbook_matching::open_shifts::IndexError;
+use hourbook_matching::{
+    MatchContext, OpenShift, PlanOptions, Progress, Reason, RequirementGoal, Volunteer,
+    plan_roster, rank_shifts, rank_volunteers,
+};
+use hourbook_store::StoreError;
+use hourbook_store::matching::{
+    Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, RosterPlanRecord,
+    UnfilledSeats, VolunteerPool,
+};
+use hourbook_store::shifts::Shift;
+use hourbook_store::signups::EventSummary;
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A shift recommended to the caller.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Recommendation {
+    /// The shift.
+    pub shift: Shift,
+    /// Its event.
+    pub event: EventSummary,
+    /// Score: points out of 100 with the default weights.
+    pub score: f64,
+    /// From the caller's home, km.
+    pub distance_km: f64,
+    /// Why, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A volunteer proposed for a shift, as its organizers see them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Candidate {
+    /// Who (no contact details or home: those come only with a signup).
+    pub volunteer: CandidateVolunteer,
+    /// Score.
+    pub score: f64,
+    /// From the volunteer's home, km.
+    pub distance_km: f64,
+    /// Why, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// The volunteer part of a candidate.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CandidateVolunteer {
+    /// Account id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Volunteer number.
+    pub volunteer_number: String,
+    /// Under 18 on the shift's date.
+    pub minor: bool,
+}
+
+/// A list of recommendations or candidates.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ranking<T> {
+    /// Best first.
+    pub items: Vec<T>,
+}
+
+impl AppState {
+    /// What scoring needs besides the pair, as of `now`.
+    pub fn match_context(&self, now: DateTime<Utc>) -> MatchContext {
+        let m = &self.settings.matching;
+        MatchContext {
+            now,
+            timezone: self.rules.timezone,
+            ages: self.rules.ages,
+            weights: m.weights,
+            urgent_within_days: m.urgent_within_days,
+            fairness_saturation_hours: m.fairness_saturation_hours,
+        }
+    }
+
+    /// Start of the window whose verified hours count for fairness and requirements.
+    fn served_since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::days(self.settings.matching.served_window_days)
+    }
+
+    fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            max_shifts_per_volunteer: self.settings.matching.max_shifts_per_volunteer,
+            spread_penalty: self.settings.matching.spread_penalty,
+        }
+    }
+
+    fn invitation_ttl(&self) -> Duration {
+        Duration::hours(self.settings.matching.invitation_ttl_hours)
+    }
+
+    /// A stored volunteer as matching sees them, with the requirement students work toward.
+    fn volunteer(&self, m: MatchVolunteer) -> Volunteer {
+        let settings = &self.settings.matching;
+        let missing = settings.requirement_minutes - m.served_minutes;
+        let goal =
+            (m.profile.school_organization_id.is_some() && missing > 0).then(|| RequirementGoal {
+                name: settings.requirement_name.clone(),
+                missing_minutes: missing,
+            });
+        Volunteer {
+            id: m.id,
+            profile: m.profile,
+            served_minutes: m.served_minutes,
+            goal,
+            busy: m.busy,
+            engaged: m.engaged,
+        }
+    }
+
+    /// Volunteers under the sensitive age are never shown to organizers who have no signup of
+    /// theirs (PIPL): they are left out of candidate lists and plans.
+    fn may_be_proposed_to_organizers(&self, v: &MatchVolunteer, now: DateTime<Utc>) -> bool {
+        let today = now.with_timezone(&self.rules.timezone).date_naive();
+        age_on(v.profile.birth_date, today) >= self.rules.ages.sensitive_under
+    }
+
+    /// Brings one shift's entry in the index up to date: in it while open with a seat left
+    /// and not started, out of it otherwise. The database stays the truth, so a failure is
+    /// logged and mended by the next rebuild.
+    pub async fn refresh_shift_index(&self, shift_id: Uuid) {
+        let now = self.clock.now();
+        let result = match self.store.match_shifts(&[shift_id], now).await {
+            Ok(found) => match found.first() {
+                Some(m) if m.shift.seats_left > 0 => self
+                    .shift_index
+                    .upsert(shift_id, m.shift.location)
+                    .await
+                    .map_err(anyhow::Error::from),
+                _ => self
+                    .shift_index
+                    .remove(shift_id)
+                    .await
+                    .map_err(anyhow::Error::from),
+            },
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(%shift_id, error = %e, "could not update the open-shift index");
+        }
+    }
+
+    /// Rebuilds the whole index from the database; returns how many shifts it holds.
+    pub async fn rebuild_shift_index(&self) -> anyhow::Result<usize> {
+        let open = self.store.open_shift_locations(self.clock.now()).await?;
+        let n = open.len();
+        self.shift_index.replace_all(open).await?;
+        Ok(n)
+    }
+}
+
+fn open_shift(m: &MatchShift) -> OpenShift {
+    OpenShift {
+        id: m.shift.id,
+        event_id: m.shift.event_id,
+        facts: m.shift.facts(),
+        preferred_skills: m.shift.preferred_skills.clone(),
+        capacity: m.shift.capacity,
+        confirmed: m.shift.confirmed_count,
+        confirmed_minors: m.confirmed_minors,
+        minors_per_adult: m.shift.minors_per_adult,
+    }
+}
+
+fn unavailable(e: IndexError) -> ApiError {
+    ApiError::Unavailable(e.to_string())
+}
+
+/// The caller's best open shifts.
+pub async fn recommendations(
+    state: &AppState,
+    actor: &Actor,
+    limit: usize,
+) -> ApiResult<Vec<Recommendation>> {
+    let now = state.clock.now();
+    let Some(me) = state
+        .store
+        .match_volunteer(actor.account_id, state.served_since(now), now)
+        .await?
+    else {
+        return Err(StoreError::conflict(
+            "fill in your profile (home, travel radius, availability) to get recommendations",
+        )
+        .into());
+    };
+    let me = state.volunteer(me);
+    let nearby = state
+        .shift_index
+        .within(
+            me.profile.home,
+            me.profile.travel_radius_km,
+            state.settings.matching.max_nearby_shifts,
+        )
+        .await
+        .map_err(unavailable)?;
+    let distance: HashMap<Uuid, f64> = nearby.iter().copied().collect();
+    let ids: Vec<Uuid> = nearby.iter().map(|(id, _)| *id).collect();
+    let found = state.store.match_shifts(&ids, now).await?;
+    let open: Vec<OpenShift> = found.iter().map(open_shift).collect();
+    let ctx = state.match_context(now);
+    let ranked = rank_shifts(
+        &me,
+        open.iter()
+            .map(|s| (s, distance.get(&s.id).copied().unwrap_or(f64::MAX))),
+        &ctx,
+        limit,
+    );
+    let by_id: HashMap<Uuid, &MatchShift> = found.iter().map(|m| (m.shift.id, m)).collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|r| {
+            let m = by_id.get(&r.item.id)?;
+            Some(Recommendation {
+                shift: m.shift.clone(),
+                event: m.event.clone(),
+                score: r.scored.score,
+                distance_km: round_km(r.distance_km),
+                reasons: r.scored.reasons,
+            })
+        })
+        .collect())
+}
+
+/// The best volunteers for a shift, for its organizers.
+pub async fn candidates(
+    state: &AppState,
+    actor: &Actor,
+    shift_id: Uuid,
+    limit: usize,
+) -> ApiResult<Vec<Candidate>> {
+    let now = state.clock.now();
+    let shift = state.store.shift(shift_id).await?;
+    let event = state.store.event(shift.event_id).await?;
+    if !actor.may_organize(event.event.organization_id) {
+        return Err(StoreError::Forbidden("only the event's organizers see its candidates").into());
+    }
+    let Some(found) = state.store.match_shifts(&[shift_id], now).await?.pop() else {
+        return Ok(Vec::new());
+    };
+    let pool: Vec<MatchVolunteer> = state
+        .store
+        .discoverable_near(
+            found.shift.location,
+            state.settings.matching.reach_km,
+            state.served_since(now),
+            now,
+        )
+        .await?
+        .into_iter()
+        .filter(|v| state.may_be_proposed_to_organizers(v, now))
+        .collect();
+    let people: HashMap<Uuid, (String, String)> = pool
+        .iter()
+        .map(|v| (v.id, (v.name.clone(), v.volunteer_number.clone())))
+        .collect();
+    let volunteers: Vec<Volunteer> = pool.into_iter().map(|v| state.volunteer(v)).collect();
+    let target = open_shift(&found);
+    let ctx = state.match_context(now);
+    Ok(rank_volunteers(&target, &volunteers, &ctx, limit)
+        .into_iter()
+        .map(|r| {
+            let (name, volunteer_number) = people.get(&r.item.id).cloned().unwrap_or_default();
+            Candidate {
+                volunteer: CandidateVolunteer {
+                    id: r.item.id,
+                    name,
+                    volunteer_number,
+                    minor: r.item.is_minor_on(&target, ctx.timezone, &ctx.ages),
+                },
+                score: r.scored.score,
+                distance_km: round_km(r.distance_km),
+                reasons: r.scored.reasons,
+            }
+        })
+        .collect())
+}
+
+/// Plans an event's roster and stores the proposal. `progress` sees the planner's stages.
+pub async fn plan_event(
+    state: &AppState,
+    actor: &Actor,
+    event_id: Uuid,
+    pool: VolunteerPool,
+    progress: impl FnMut(Progress) + Send + 'static,
+) -> ApiResult<RosterPlanRecord> {
+    let now = state.clock.now();
+    let (shifts, people) = state
+        .store
+        .plan_inputs(
+            actor,
+            event_id,
+            pool,
+            state.settings.matching.reach_km,
+            state.served_since(now),
+            now,
+        )
+        .await?;
+    let open: Vec<OpenShift> = shifts.iter().map(open_shift).collect();
+    let volunteers: Vec<Volunteer> = people
+        .into_iter()
+        .filter(|v| state.may_be_proposed_to_organizers(v, now))
+        .map(|v| state.volunteer(v))
+        .collect();
+    let ctx = state.match_context(now);
+    let options = state.plan_options();
+    // Planning is CPU work (a large event takes a while): keep it off the async threads.
+    let plan = tokio::task::spawn_blocking(move || {
+        plan_roster(&volunteers, &open, &ctx, options, progress)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let assignments = plan
+        .assignments
+        .into_iter()
+        .map(|a| NewAssignment {
+            shift_id: a.shift_id,
+            volunteer_id: a.volunteer_id,
+            score: a.scored.score,
+            distance_km: round_km(a.distance_km),
+            reasons: serde_json::to_value(&a.scored.reasons).unwrap_or_default(),
+        })
+        .collect();
+    let unfilled = plan
+        .unfilled
+        .into_iter()
+        .map(|u| UnfilledSeats {
+            shift_id: u.shift_id,
+            missing: u.missing,
+        })
+        .collect();
+    Ok(state
+        .store
+        .save_roster_plan(
+            actor,
+            event_id,
+            pool,
+            assignments,
+            unfilled,
+            plan.total_score,
+            now,
+        )
+        .await?)
+}
+
+/// Sends a plan's invitations (all, or the organizer's chosen pairs).
+pub async fn accept_plan(
+    state: &AppState,
+    actor: &Actor,
+    plan_id: Uuid,
+    keep: Option<Vec<(Uuid, Uuid)>>,
+) -> ApiResult<Vec<Invitation>> {
+    Ok(state
+        .store
+        .accept_roster_plan(
+            actor,
+            plan_id,
+            keep,
+            state.invitation_ttl(),
+            state.clock.now(),
+        )
+        .await?)
+}
+
+/// After a decline or an expiry: if the shift still has a seat nobody holds or has been
+/// offered, invite the best candidate who was never invited to it.
+pub async fn offer_next(
+    state: &AppState,
+    shift_id: Uuid,
+    invited_by: Uuid,
+) -> Result<Option<Invitation>, StoreError> {
+    let now = state.clock.now();
+    let Some(found) = state.store.match_shifts(&[shift_id], now).await?.pop() else {
+        return Ok(None);
+    };
+    let pending = state.store.pending_invitations(shift_id, now).await?;
+    if found.shift.seats_left <= pending {
+        return Ok(None);
+    }
+    let pool: Vec<Volunteer> = state
+        .store
+        .discoverable_near(
+            found.shift.location,
+            state.settings.matching.reach_km,
+            state.served_since(now),
+            now,
+        )
+        .await?
+        .into_iter()
+        .filter(|v| state.may_be_proposed_to_organizers(v, now))
+        .map(|v| state.volunteer(v))
+        .collect();
+    let target = open_shift(&found);
+    let ctx = state.match_context(now);
+    // `engaged` holds every shift a volunteer was ever invited to, so decliners are skipped.
+    for best in rank_volunteers(&target, &pool, &ctx, 5) {
+        let offer = InvitationOffer {
+            shift_id,
+            volunteer_id: best.item.id,
+            score: best.scored.score,
+            distance_km: round_km(best.distance_km),
+            reasons: serde_json::to_value(&best.scored.reasons).unwrap_or_default(),
+        };
+        if let Some(made) = state
+            .store
+            .invite(&offer, invited_by, state.invitation_ttl(), now)
+            .await?
+        {
+            return Ok(Some(made));
+        }
+    }
+    Ok(None)
+}
+
+/// Expires unanswered invitations and offers each freed seat to the next best candidate.
+/// Runs periodically and before invitations are listed or answered, so an expiry never
+/// waits for the timer.
+pub async fn sweep_invitations(state: &AppState) -> Result<(), StoreError> {
+    for expired in state.store.expire_invitations(state.clock.now()).await? {
+        let invited_by = state.store.inviter(expired.id).await?;
+        offer_next(state, expired.shift_id, invited_by).await?;
+    }
+    Ok(())
+}
+
+/// Keeps matching current while the server runs: rebuilds the index and sweeps invitations
+/// every `index_rebuild_seconds`, until `shutdown` is set.
+pub async fn run_upkeep(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let period =
+        std::time::Duration::from_secs(state.settings.matching.index_rebuild_seconds.max(1));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(e) = state.rebuild_shift_index().await {
+            tracing::warn!(error = %e, "could not rebuild the open-shift index");
+        }
+        if let Err(e) = sweep_invitations(&state).await {
+            tracing::warn!(error = %e, "could not sweep invitations");
+        }
+    }
+}
