@@ -172,6 +172,7 @@ fn open_shift(m: &MatchShift) -> OpenShift {
         confirmed: m.shift.confirmed_count,
         confirmed_minors: m.confirmed_minors,
         minors_per_adult: m.shift.minors_per_adult,
+        local: Default::default(),
     }
 }
 

@@ -11,8 +11,9 @@ use crate::catalogue::Skill;
 use crate::error::Ineligibility;
 use crate::location::{Coordinates, round_km};
 use crate::profile::{AgePolicy, VolunteerProfile, age_on};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use std::ops::ControlFlow;
 
 /// What eligibility needs to know about a shift.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +60,37 @@ impl Assessment {
     }
 }
 
+/// The shift's window on the local calendar: computed once per shift, since ages and
+/// availability are judged on it and time-zone conversion is the costly part of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalWindow {
+    /// Local date of the start.
+    pub date: NaiveDate,
+    /// ISO weekday of the start, 1 = Monday.
+    pub weekday: u8,
+    /// Local start time.
+    pub start: NaiveTime,
+    /// Local end time.
+    pub end: NaiveTime,
+    /// Whether the shift ends on the day it starts.
+    pub same_day: bool,
+}
+
+impl LocalWindow {
+    /// The window of `shift` in `tz`.
+    pub fn of(shift: &ShiftFacts, tz: Tz) -> Self {
+        let start = shift.starts_at.with_timezone(&tz);
+        let end = shift.ends_at.with_timezone(&tz);
+        Self {
+            date: start.date_naive(),
+            weekday: start.weekday().number_from_monday() as u8,
+            start: start.time(),
+            end: end.time(),
+            same_day: start.date_naive() == end.date_naive(),
+        }
+    }
+}
+
 /// Checks a volunteer's profile against a shift. `tz` is where the shift happens: ages and
 /// availability are judged on its local calendar.
 pub fn assess(
@@ -67,96 +99,149 @@ pub fn assess(
     policy: &AgePolicy,
     tz: Tz,
 ) -> Assessment {
-    let mut rules = Vec::new();
-    let date = shift.local_date(tz);
+    let mut assessment = Assessment::default();
+    // This collector never stops the check, so its outcome says nothing more.
+    let _ = check(
+        profile,
+        shift,
+        &LocalWindow::of(shift, tz),
+        policy,
+        &mut |broken| {
+            let found = Ineligibility {
+                code: broken.code,
+                detail: (broken.detail)(),
+            };
+            match broken.kind {
+                Kind::Rule => assessment.rules.push(found),
+                Kind::Preference => assessment.preferences.push(found),
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    assessment
+}
+
+/// Whether matching may propose the shift: the same checks as [`assess`], stopping at the
+/// first obstacle and writing no explanation (matching asks this for thousands of shifts).
+pub fn may_be_proposed(
+    profile: &VolunteerProfile,
+    shift: &ShiftFacts,
+    local: &LocalWindow,
+    policy: &AgePolicy,
+) -> bool {
+    check(profile, shift, local, policy, &mut |_| {
+        ControlFlow::Break(())
+    })
+    .is_continue()
+}
+
+/// Whether an obstacle is a hard rule or the volunteer's own limit.
+#[derive(Clone, Copy)]
+enum Kind {
+    Rule,
+    Preference,
+}
+
+/// One obstacle found; the explanation is written only if asked for.
+struct Broken<'a> {
+    kind: Kind,
+    code: &'static str,
+    detail: &'a dyn Fn() -> String,
+}
+
+impl<'a> Broken<'a> {
+    fn rule(code: &'static str, detail: &'a dyn Fn() -> String) -> Self {
+        Self {
+            kind: Kind::Rule,
+            code,
+            detail,
+        }
+    }
+}
+
+/// The rules, once: every obstacle goes to `found`, which may stop the check.
+fn check(
+    profile: &VolunteerProfile,
+    shift: &ShiftFacts,
+    local: &LocalWindow,
+    policy: &AgePolicy,
+    found: &mut dyn FnMut(Broken) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let date = local.date;
     let age = age_on(profile.birth_date, date);
     if let Some(min) = shift.min_age
         && age < min
     {
-        rules.push(reason(
-            "too_young",
-            format!("this shift needs volunteers aged {min} or over; you will be {age}"),
-        ));
+        found(Broken::rule("too_young", &|| {
+            format!("this shift needs volunteers aged {min} or over; you will be {age}")
+        }))?;
     }
     if let Some(max) = shift.max_age
         && age > max
     {
-        rules.push(reason(
-            "too_old",
-            format!("this shift is for volunteers aged {max} or under; you will be {age}"),
-        ));
+        found(Broken::rule("too_old", &|| {
+            format!("this shift is for volunteers aged {max} or under; you will be {age}")
+        }))?;
     }
     if age < policy.minimum_age {
-        rules.push(reason(
-            "below_minimum_age",
-            format!("volunteers must be at least {}", policy.minimum_age),
-        ));
+        found(Broken::rule("below_minimum_age", &|| {
+            format!("volunteers must be at least {}", policy.minimum_age)
+        }))?;
     }
     if age < policy.adult_age && !profile.guardian_consented() {
-        rules.push(reason(
-            "guardian_consent_missing",
+        found(Broken::rule("guardian_consent_missing", &|| {
             format!(
                 "volunteers under {} need a guardian's recorded consent",
                 policy.adult_age
-            ),
-        ));
+            )
+        }))?;
     }
     for skill in &shift.required_skills {
-        let holding = profile.skills.iter().find(|h| h.skill == *skill);
-        match holding {
-            None => rules.push(reason(
-                "missing_skill",
-                format!("requires {}", skill.as_str()),
-            )),
-            Some(h) if !h.valid_on(date) => rules.push(reason(
-                "certificate_expired",
-                format!("requires a {} certificate valid on {date}", skill.as_str()),
-            )),
+        match profile.skills.iter().find(|h| h.skill == *skill) {
+            None => found(Broken::rule("missing_skill", &|| {
+                format!("requires {}", skill.as_str())
+            }))?,
+            Some(h) if !h.valid_on(date) => found(Broken::rule("certificate_expired", &|| {
+                format!("requires a {} certificate valid on {date}", skill.as_str())
+            }))?,
             Some(_) => {}
         }
     }
 
-    let mut preferences = Vec::new();
     let distance = profile.home.distance_km(&shift.location);
     if distance > profile.travel_radius_km {
-        preferences.push(reason(
-            "outside_travel_radius",
-            format!(
-                "{} km away, beyond your {} km",
-                round_km(distance),
-                profile.travel_radius_km
-            ),
-        ));
+        found(Broken {
+            kind: Kind::Preference,
+            code: "outside_travel_radius",
+            detail: &|| {
+                format!(
+                    "{} km away, beyond your {} km",
+                    round_km(distance),
+                    profile.travel_radius_km
+                )
+            },
+        })?;
     }
-    if !availability_covers(profile, shift, tz) {
-        preferences.push(reason(
-            "not_available",
-            "outside your weekly availability".to_string(),
-        ));
+    if !availability_covers(profile, local) {
+        found(Broken {
+            kind: Kind::Preference,
+            code: "not_available",
+            detail: &|| "outside your weekly availability".to_string(),
+        })?;
     }
-    Assessment { rules, preferences }
+    ControlFlow::Continue(())
 }
 
 /// An empty availability means "not stated", which covers everything; otherwise one slot on
 /// the shift's local weekday must contain the whole shift.
-fn availability_covers(profile: &VolunteerProfile, shift: &ShiftFacts, tz: Tz) -> bool {
+fn availability_covers(profile: &VolunteerProfile, local: &LocalWindow) -> bool {
     if profile.availability.is_empty() {
         return true;
     }
-    let start = shift.starts_at.with_timezone(&tz);
-    let end = shift.ends_at.with_timezone(&tz);
-    if start.date_naive() != end.date_naive() {
-        return false;
-    }
-    let weekday = start.weekday().number_from_monday() as u8;
-    profile
-        .availability
-        .iter()
-        .any(|slot| slot.weekday == weekday && slot.start <= start.time() && end.time() <= slot.end)
-}
-
-fn reason(code: &'static str, detail: String) -> Ineligibility {
-    Ineligibility { code, detail }
+    local.same_day
+        && profile.availability.iter().any(|slot| {
+            slot.weekday == local.weekday && slot.start <= local.start && local.end <= slot.end
+        })
 }
 
 #[cfg(test)]
@@ -288,6 +373,52 @@ mod tests {
         );
         p.skills[0].certificate_expires_on = Some("2027-07-05".parse().unwrap());
         assert!(assess(&p, &s, &AgePolicy::default(), SHANGHAI).may_sign_up());
+    }
+
+    #[test]
+    fn the_quick_answer_agrees_with_the_full_assessment() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..2000 {
+            let mut p = profile(&format!("{}-06-15", rng.gen_range(2005..2022)));
+            p.travel_radius_km = rng.gen_range(0.5..3.0);
+            if rng.gen_bool(0.5) {
+                p.guardian = Some(Guardian {
+                    name: "王芳".into(),
+                    email: "w@x.cn".into(),
+                    phone: "13800000000".into(),
+                    consent_given: rng.gen_bool(0.7),
+                });
+            }
+            if rng.gen_bool(0.5) {
+                p.skills.push(SkillHolding {
+                    skill: Skill::Lifeguard,
+                    certificate_expires_on: Some(
+                        NaiveDate::from_ymd_opt(2027, rng.gen_range(1..=12), 1).unwrap(),
+                    ),
+                });
+            }
+            if rng.gen_bool(0.5) {
+                p.availability.push(AvailabilitySlot {
+                    weekday: rng.gen_range(1..=7),
+                    start: NaiveTime::from_hms_opt(rng.gen_range(6..10), 0, 0).unwrap(),
+                    end: NaiveTime::from_hms_opt(rng.gen_range(10..14), 0, 0).unwrap(),
+                });
+            }
+            let mut s = shift();
+            s.min_age = rng.gen_bool(0.5).then(|| rng.gen_range(10..20));
+            s.max_age = rng.gen_bool(0.2).then(|| rng.gen_range(15..30));
+            if rng.gen_bool(0.3) {
+                s.required_skills.push(Skill::Lifeguard);
+            }
+            let full = assess(&p, &s, &AgePolicy::default(), SHANGHAI);
+            let local = LocalWindow::of(&s, SHANGHAI);
+            assert_eq!(
+                may_be_proposed(&p, &s, &local, &AgePolicy::default()),
+                full.may_be_proposed(),
+                "{p:?} {s:?} {full:?}"
+            );
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ solve). Hourbook: `cargo run --release -q -p hourbook-matching --example solve_d
 INSTANCE` (CARGO_TARGET_DIR is honoured, being inherited), whose JSON line reports its own
 solve time (HOURBOOK_SOLVE_DIMACS=PATH runs an already built solve_dimacs binary
 instead). Both costs, flows and times are printed with the ratio; the exit status is 1 if
-the costs or flows differ, 2 on a usage or input error.
+the costs or flows differ, 2 on a usage, input or build error.
 
 Needs `pip install ortools` (numpy comes with it).
 """
@@ -91,11 +91,11 @@ def solve_ortools(instance: Path):
     if nodes > 0 and mcf.num_nodes() < nodes:
         # Make sure isolated trailing nodes exist (supplies need the node to exist).
         mcf.set_node_supply(nodes - 1, 0)
-    if source == sink:
-        return 0, 0, 0.0
-    bound = int(caps[tails == source].sum())
-    mcf.set_node_supply(source, bound)
-    mcf.set_node_supply(sink, -bound)
+    if source != sink:
+        # An upper bound on the flow; OR-Tools lowers supplies to what can be routed.
+        bound = int(caps[tails == source].sum())
+        mcf.set_node_supply(source, bound)
+        mcf.set_node_supply(sink, -bound)
     start = time.perf_counter()
     status = mcf.solve_max_flow_with_min_cost()
     seconds = time.perf_counter() - start
@@ -145,14 +145,22 @@ def main() -> int:
         instance = args.instance
         if args.generate:
             instance = args.keep or Path(tmp) / "roster.dimacs"
-            generate(*args.generate, instance)
+            try:
+                generate(*args.generate, instance)
+            except subprocess.CalledProcessError as e:
+                print(f"error: generating the instance failed: {e}", file=sys.stderr)
+                return 2
             print(f"instance: roster {' '.join(map(str, args.generate))} -> {instance}")
         try:
             or_flow, or_cost, or_seconds = solve_ortools(instance)
         except (OSError, ValueError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        hb_flow, hb_cost, hb_seconds = solve_hourbook(instance)
+        try:
+            hb_flow, hb_cost, hb_seconds = solve_hourbook(instance)
+        except (subprocess.CalledProcessError, ValueError, KeyError, IndexError) as e:
+            print(f"error: running the hourbook solver failed: {e}", file=sys.stderr)
+            return 2
 
     print(f"{'':10} {'flow':>12} {'cost':>16} {'seconds':>10}")
     print(f"{'OR-Tools':10} {or_flow:>12} {or_cost:>16} {or_seconds:>10.4f}")

@@ -7,10 +7,10 @@ use crate::score::{proposable, score};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// What happens without planning: volunteers, in signup order, each take the nearest eligible
-/// open shift that does not clash with one they already took, again and again, up to
-/// `max_shifts_per_volunteer` shifts each (one shift per volunteer per round, so early
-/// arrivals do not take everything at once).
+/// What happens without planning: volunteers, in signup order, each sign up for the nearest
+/// eligible open shift, then the next nearest that does not clash with one they hold, up to
+/// `max_shifts_per_volunteer` shifts, before the next volunteer arrives. A minor is seated
+/// only while the adult:minor ratio holds, as live signups are.
 pub fn first_come_first_served(
     pool: &[Volunteer],
     shifts: &[OpenShift],
@@ -23,34 +23,26 @@ pub fn first_come_first_served(
             .enumerate()
             .map(|(i, s)| (Uuid::from_u128(i as u128), s.facts.location)),
     );
-    let nearby: Vec<Vec<(usize, f64)>> = pool
-        .iter()
-        .map(|v| {
-            index
-                .within(v.profile.home, v.profile.travel_radius_km)
-                .into_iter()
-                .map(|(key, km)| (key.as_u128() as usize, km))
-                .collect()
-        })
-        .collect();
     // Seats and the minors among them change as volunteers take shifts.
     let mut live: Vec<OpenShift> = shifts.to_vec();
-    let mut people: Vec<Volunteer> = pool.to_vec();
     let mut taken = Vec::new();
-    for _round in 0..options.max_shifts_per_volunteer {
-        let mut anyone = false;
-        for (v, volunteer) in people.iter_mut().enumerate() {
-            let pick = nearby[v].iter().find(|(s, km)| {
-                proposable(volunteer, &live[*s], *km, ctx)
-                    && ratio_allows(volunteer, &live[*s], ctx)
-            });
-            let Some(&(s, km)) = pick else { continue };
-            let shift = &mut live[s];
+    for volunteer in pool {
+        let mut volunteer = volunteer.clone();
+        let nearby = index.within(volunteer.profile.home, volunteer.profile.travel_radius_km);
+        let mut held = 0;
+        for (key, km) in nearby {
+            if held == options.max_shifts_per_volunteer {
+                break;
+            }
+            let shift = &mut live[key.as_u128() as usize];
+            if !proposable(&volunteer, shift, km, ctx) || !ratio_allows(&volunteer, shift, ctx) {
+                continue;
+            }
             taken.push(Assignment {
                 shift_id: shift.id,
                 volunteer_id: volunteer.id,
                 distance_km: km,
-                scored: score(volunteer, shift, km, ctx),
+                scored: score(&volunteer, shift, km, ctx),
             });
             if volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) {
                 shift.confirmed_minors += 1;
@@ -59,10 +51,7 @@ pub fn first_come_first_served(
             volunteer
                 .busy
                 .push((shift.facts.starts_at, shift.facts.ends_at));
-            anyone = true;
-        }
-        if !anyone {
-            break;
+            held += 1;
         }
     }
     taken

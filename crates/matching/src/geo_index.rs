@@ -58,23 +58,19 @@ impl RTreeShiftIndex {
     }
 }
 
-impl ShiftIndex for RTreeShiftIndex {
-    fn upsert(&mut self, shift_id: Uuid, location: Coordinates) {
-        self.remove(shift_id);
-        let point = [location.lon, location.lat];
-        self.positions.insert(shift_id, point);
-        self.tree.insert(Entry::new(point, shift_id));
-    }
-
-    fn remove(&mut self, shift_id: Uuid) {
-        if let Some(point) = self.positions.remove(&shift_id) {
-            self.tree.remove(&Entry::new(point, shift_id));
-        }
-    }
-
-    fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(Uuid, f64)> {
+impl RTreeShiftIndex {
+    /// Calls `f(id, km)` for every shift within `radius_km` of `center`, in no particular
+    /// order and without collecting them: for callers that rank by more than distance.
+    /// (A shift appears twice only if a search box crossing the antimeridian covers it on
+    /// both sides, which needs a radius of thousands of km.)
+    pub fn for_each_within(
+        &self,
+        center: Coordinates,
+        radius_km: f64,
+        mut f: impl FnMut(Uuid, f64),
+    ) {
         if !radius_km.is_finite() || radius_km < 0.0 {
-            return Vec::new();
+            return;
         }
         let dlat = radius_km / KM_PER_DEGREE;
         // Near the poles a degree of longitude shrinks to nothing: search every longitude there.
@@ -95,15 +91,38 @@ impl ShiftIndex for RTreeShiftIndex {
                 [envelope.upper()[0] + by, envelope.upper()[1]],
             )
         };
-        let mut found: Vec<(Uuid, f64)> = [envelope, shifted(360.0), shifted(-360.0)]
-            .iter()
-            .flat_map(|e| self.tree.locate_in_envelope_intersecting(e))
-            .map(|entry| {
+        for e in [envelope, shifted(360.0), shifted(-360.0)] {
+            if e.upper()[0] < -180.0 || e.lower()[0] > 180.0 {
+                continue;
+            }
+            for entry in self.tree.locate_in_envelope_intersecting(&e) {
                 let [lon, lat] = *entry.geom();
-                (entry.data, center.distance_km(&Coordinates { lat, lon }))
-            })
-            .filter(|(_, km)| *km <= radius_km)
-            .collect();
+                let km = center.distance_km(&Coordinates { lat, lon });
+                if km <= radius_km {
+                    f(entry.data, km);
+                }
+            }
+        }
+    }
+}
+
+impl ShiftIndex for RTreeShiftIndex {
+    fn upsert(&mut self, shift_id: Uuid, location: Coordinates) {
+        self.remove(shift_id);
+        let point = [location.lon, location.lat];
+        self.positions.insert(shift_id, point);
+        self.tree.insert(Entry::new(point, shift_id));
+    }
+
+    fn remove(&mut self, shift_id: Uuid) {
+        if let Some(point) = self.positions.remove(&shift_id) {
+            self.tree.remove(&Entry::new(point, shift_id));
+        }
+    }
+
+    fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(Uuid, f64)> {
+        let mut found = Vec::new();
+        self.for_each_within(center, radius_km, |id, km| found.push((id, km)));
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         found.dedup_by_key(|(id, _)| *id);
         found

@@ -3,7 +3,9 @@
 //! explained term by term), the geographic index of open shifts, and roster planning as an
 //! exact minimum-cost maximum flow. Pure and in memory, except the Redis-backed index.
 
+pub mod catalog;
 pub mod compare;
+pub mod district;
 pub mod flow;
 pub mod geo_index;
 pub mod model;
@@ -14,8 +16,11 @@ pub mod score;
 #[cfg(test)]
 mod testing;
 
+pub use catalog::ShiftCatalog;
 pub use geo_index::{RTreeShiftIndex, ShiftIndex};
 pub use model::{MatchContext, OpenShift, RequirementGoal, Volunteer, Weights};
 pub use rank::{Ranked, rank_shifts, rank_volunteers};
-pub use roster::{Assignment, PlanOptions, Progress, RosterPlan, Unfilled, plan_roster};
+pub use roster::{
+    Assignment, PlanOptions, Progress, RosterPlan, Unfilled, plan_roster, roster_network,
+};
 pub use score::{Reason, Scored, proposable, score};

@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hourbook_domain::Skill;
-use hourbook_domain::eligibility::ShiftFacts;
+use hourbook_domain::eligibility::{LocalWindow, ShiftFacts};
 use hourbook_domain::profile::{AgePolicy, VolunteerProfile, age_on};
 use serde::Deserialize;
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// An open shift as matching sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OpenShift {
     /// Shift id.
     pub id: Uuid,
@@ -27,9 +28,17 @@ pub struct OpenShift {
     pub confirmed_minors: u32,
     /// At most this many minors per adult, when the shift serves children.
     pub minors_per_adult: Option<u32>,
+    /// The window on the local calendar, worked out on first use (leave it
+    /// `Default::default()`; do not change `facts` after matching has used the shift).
+    pub local: OnceLock<LocalWindow>,
 }
 
 impl OpenShift {
+    /// The shift's window on the calendar of `tz` (the district's).
+    pub fn local(&self, tz: Tz) -> &LocalWindow {
+        self.local.get_or_init(|| LocalWindow::of(&self.facts, tz))
+    }
+
     /// Seats nobody holds yet.
     pub fn seats_left(&self) -> u32 {
         self.capacity.saturating_sub(self.confirmed)
@@ -76,7 +85,7 @@ pub struct Volunteer {
 impl Volunteer {
     /// Whether the volunteer is a minor on the shift's local date.
     pub fn is_minor_on(&self, shift: &OpenShift, tz: Tz, ages: &AgePolicy) -> bool {
-        age_on(self.profile.birth_date, shift.facts.local_date(tz)) < ages.adult_age
+        age_on(self.profile.birth_date, shift.local(tz).date) < ages.adult_age
     }
 
     /// Whether a confirmed shift of the volunteer overlaps `shift`.

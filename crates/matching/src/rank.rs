@@ -1,7 +1,7 @@
 //! Ranking: the best shifts for a volunteer, the best volunteers for a shift.
 
 use crate::model::{MatchContext, OpenShift, Volunteer};
-use crate::score::{Scored, proposable, score};
+use crate::score::{Scored, points, proposable, score};
 use std::cmp::Ordering;
 
 /// A proposable pair with its score.
@@ -26,12 +26,15 @@ pub fn rank_shifts<'a>(
     let ranked = nearby
         .into_iter()
         .filter(|(shift, km)| proposable(volunteer, shift, *km, ctx))
-        .map(|(shift, km)| Ranked {
+        .map(|(shift, km)| (shift, km, points(volunteer, shift, km, ctx)));
+    best(ranked, limit, |s| s.id)
+        .into_iter()
+        .map(|(shift, km, _)| Ranked {
             item: shift,
             distance_km: km,
             scored: score(volunteer, shift, km, ctx),
-        });
-    best(ranked, limit, |r| r.item.id)
+        })
+        .collect()
 }
 
 /// The `limit` best volunteers for `shift` among `pool`, best first. Only volunteers who
@@ -47,29 +50,31 @@ pub fn rank_volunteers<'a>(
         .filter(|v| v.profile.discoverable)
         .filter_map(|v| {
             let km = v.profile.home.distance_km(&shift.facts.location);
-            proposable(v, shift, km, ctx).then(|| Ranked {
-                item: v,
-                distance_km: km,
-                scored: score(v, shift, km, ctx),
-            })
+            proposable(v, shift, km, ctx).then(|| (v, km, points(v, shift, km, ctx)))
         });
-    best(ranked, limit, |r| r.item.id)
+    best(ranked, limit, |v| v.id)
+        .into_iter()
+        .map(|(v, km, _)| Ranked {
+            item: v,
+            distance_km: km,
+            scored: score(v, shift, km, ctx),
+        })
+        .collect()
 }
 
-/// Keeps the `limit` best in order, without sorting everything.
+/// Keeps the `limit` best of (item, distance, points) in order (points, then distance, then
+/// id), without sorting everything.
 fn best<T>(
-    ranked: impl Iterator<Item = Ranked<T>>,
+    ranked: impl Iterator<Item = (T, f64, f64)>,
     limit: usize,
-    id: impl Fn(&Ranked<T>) -> uuid::Uuid,
-) -> Vec<Ranked<T>> {
-    let order = |a: &Ranked<T>, b: &Ranked<T>| -> Ordering {
-        b.scored
-            .score
-            .total_cmp(&a.scored.score)
-            .then(a.distance_km.total_cmp(&b.distance_km))
-            .then_with(|| id(a).cmp(&id(b)))
+    id: impl Fn(&T) -> uuid::Uuid,
+) -> Vec<(T, f64, f64)> {
+    let order = |a: &(T, f64, f64), b: &(T, f64, f64)| -> Ordering {
+        b.2.total_cmp(&a.2)
+            .then(a.1.total_cmp(&b.1))
+            .then_with(|| id(&a.0).cmp(&id(&b.0)))
     };
-    let mut all: Vec<Ranked<T>> = ranked.collect();
+    let mut all: Vec<(T, f64, f64)> = ranked.collect();
     if limit == 0 {
         return Vec::new();
     }

@@ -16,8 +16,10 @@
 //! - (volunteer, slot) -> shift: capacity 1, cost `maximum score - score`, only for pairs that
 //!   pass the hard filters ([`proposable`]); candidates come from an R-tree of the shifts;
 //! - shift -> sink: capacity = seats left. Minors go through a gate with capacity
-//!   [`OpenShift::minor_seats_left`], and any shift where the adult:minor ratio would still
-//!   not hold (because adults are missing) gives up its lowest-scoring minors afterwards.
+//!   [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
+//!   a flow: where a plan brings too few adults for its minors, that gate closes to what the
+//!   adults allow and the flow is solved again (gates only close, so this ends); the plan is
+//!   exact for the gates it ends with, not for the ratio in general.
 //!
 //! Every unit of flow crosses exactly one pair arc, so among maximum flows the cheapest is the
 //! one with the highest total score: seats are filled first (no seat stays empty that an
@@ -27,7 +29,7 @@
 use crate::flow::{ArcId, FlowNetwork};
 use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
 use crate::model::{MatchContext, OpenShift, Volunteer};
-use crate::score::{Scored, proposable, score};
+use crate::score::{Scored, points, proposable, score};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -103,6 +105,9 @@ pub enum Progress {
     },
 }
 
+/// Most flows solved for one plan while closing minors' gates.
+const MAX_RATIO_ROUNDS: usize = 8;
+
 /// Cost units per score point: costs are integers, so the optimum is exact.
 const COST_PER_POINT: f64 = 100.0;
 
@@ -110,12 +115,12 @@ fn cost(points: f64) -> i64 {
     (points * COST_PER_POINT).round() as i64
 }
 
-/// A pair that passed the hard filters.
+/// A pair that passed the hard filters, with its score (explained only once chosen).
 struct Candidate {
     volunteer: usize,
     shift: usize,
     distance_km: f64,
-    scored: Scored,
+    points: f64,
     minor: bool,
 }
 
@@ -130,17 +135,131 @@ pub fn plan_roster(
 ) -> RosterPlan {
     let candidates = candidates(pool, shifts, ctx, &mut progress);
     let slot_of = slots(shifts);
-    let maximum = ctx.weights.maximum();
 
+    let seats_total: u64 = shifts.iter().map(|s| u64::from(s.seats_left())).sum();
+    // The adult:minor ratio is not a flow constraint (minors' seats grow with the adults
+    // planned). Gates start at the most minors a full shift may hold; wherever the plan
+    // brings too few adults, the gate closes to what they allow and the flow is solved
+    // again, so those seats go to others. Gates only ever close, so this ends.
+    let mut gates: Vec<u32> = shifts.iter().map(OpenShift::minor_seats_left).collect();
+    // Each round's plan is made to respect the ratio by dropping its lowest-scoring excess
+    // minors; the best round (most seats, then highest score) is kept.
+    let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
+    for _round in 0..MAX_RATIO_ROUNDS {
+        let chosen = solve(
+            pool,
+            shifts,
+            &candidates,
+            &slot_of,
+            &gates,
+            ctx,
+            options,
+            &mut |done| {
+                progress(Progress::Flow {
+                    done,
+                    total: seats_total,
+                })
+            },
+        );
+        let mut closed = false;
+        for (s, shift) in shifts.iter().enumerate() {
+            let Some(ratio) = shift.minors_per_adult else {
+                continue;
+            };
+            let (minors, adults) =
+                chosen
+                    .iter()
+                    .filter(|c| c.shift == s)
+                    .fold(
+                        (0u64, 0u64),
+                        |(m, a), c| if c.minor { (m + 1, a) } else { (m, a + 1) },
+                    );
+            let confirmed_adults =
+                u64::from(shift.confirmed - shift.confirmed_minors.min(shift.confirmed));
+            let allowed = ((adults + confirmed_adults) * u64::from(ratio))
+                .saturating_sub(u64::from(shift.confirmed_minors));
+            if minors > allowed {
+                gates[s] = allowed.min(u64::from(gates[s])) as u32;
+                closed = true;
+            }
+        }
+        let kept = keep_adult_ratio(chosen, shifts);
+        let score: f64 = kept.iter().map(|c| c.points).sum();
+        if best
+            .as_ref()
+            .is_none_or(|(n, sc, _)| kept.len() > *n || (kept.len() == *n && score > *sc))
+        {
+            best = Some((kept.len(), score, kept));
+        }
+        if !closed {
+            break;
+        }
+    }
+    let chosen = best.map(|b| b.2).unwrap_or_default();
+    let mut plan = finish(chosen, pool, shifts, ctx);
+    plan.candidate_pairs = candidates.len();
+    plan
+}
+
+/// The flow network of the first round of [`plan_roster`] (node 0 is the source, node 1 the
+/// sink): what `examples/roster_instance.rs` exports for the comparison with OR-Tools.
+pub fn roster_network(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    ctx: &MatchContext,
+    options: PlanOptions,
+) -> FlowNetwork {
+    let candidates = candidates(pool, shifts, ctx, &mut |_| {});
+    let gates: Vec<u32> = shifts.iter().map(OpenShift::minor_seats_left).collect();
+    let slot_of = slots(shifts);
+    network(pool, shifts, &candidates, &slot_of, &gates, ctx, options).0
+}
+
+/// Source and sink of the planning network.
+const SOURCE: usize = 0;
+const SINK: usize = 1;
+
+/// One exact min-cost max-flow over the candidates, with minors' gates of the given sizes;
+/// returns the chosen pairs.
+#[allow(clippy::too_many_arguments)]
+fn solve<'a>(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    candidates: &'a [Candidate],
+    slot_of: &[usize],
+    gates: &[u32],
+    ctx: &MatchContext,
+    options: PlanOptions,
+    progress: &mut impl FnMut(u64),
+) -> Vec<&'a Candidate> {
+    let (mut net, pair_arcs) = network(pool, shifts, candidates, slot_of, gates, ctx, options);
+    net.min_cost_max_flow(SOURCE, SINK, |done| progress(done.max(0) as u64));
+    candidates
+        .iter()
+        .zip(&pair_arcs)
+        .filter(|(_, arc)| net.flow(**arc) > 0)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// The planning network and, for each candidate, its pair arc.
+fn network(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    candidates: &[Candidate],
+    slot_of: &[usize],
+    gates: &[u32],
+    ctx: &MatchContext,
+    options: PlanOptions,
+) -> (FlowNetwork, Vec<ArcId>) {
+    let maximum = ctx.weights.maximum();
     // Nodes: 0 source, 1 sink, then volunteers, shifts, minors' gates, (volunteer, slot) pairs.
-    const SOURCE: usize = 0;
-    const SINK: usize = 1;
     let volunteer_node = |v: usize| 2 + v;
     let shift_node = |s: usize| 2 + pool.len() + s;
     let gate_node = |s: usize| 2 + pool.len() + shifts.len() + s;
     let mut slot_nodes: HashMap<(usize, usize), usize> = HashMap::new();
     let base = 2 + pool.len() + 2 * shifts.len();
-    for c in &candidates {
+    for c in candidates {
         let next = base + slot_nodes.len();
         slot_nodes
             .entry((c.volunteer, slot_of[c.shift]))
@@ -149,7 +268,7 @@ pub fn plan_roster(
     let mut net = FlowNetwork::new(base + slot_nodes.len());
 
     let mut per_volunteer = vec![0u32; pool.len()];
-    for c in &candidates {
+    for c in candidates {
         per_volunteer[c.volunteer] += 1;
     }
     for (v, &count) in per_volunteer.iter().enumerate() {
@@ -168,46 +287,22 @@ pub fn plan_roster(
         net.add_arc(volunteer_node(v), node, 1, 0);
     }
     let mut pair_arcs: Vec<ArcId> = Vec::with_capacity(candidates.len());
-    for c in &candidates {
+    for c in candidates {
         let to = if c.minor && shifts[c.shift].minors_per_adult.is_some() {
             gate_node(c.shift)
         } else {
             shift_node(c.shift)
         };
         let from = slot_nodes[&(c.volunteer, slot_of[c.shift])];
-        pair_arcs.push(net.add_arc(from, to, 1, cost(maximum - c.scored.score)));
+        pair_arcs.push(net.add_arc(from, to, 1, cost(maximum - c.points)));
     }
-    let mut seats_total = 0u64;
     for (s, shift) in shifts.iter().enumerate() {
         if shift.minors_per_adult.is_some() {
-            net.add_arc(
-                gate_node(s),
-                shift_node(s),
-                i64::from(shift.minor_seats_left()),
-                0,
-            );
+            net.add_arc(gate_node(s), shift_node(s), i64::from(gates[s]), 0);
         }
-        seats_total += u64::from(shift.seats_left());
         net.add_arc(shift_node(s), SINK, i64::from(shift.seats_left()), 0);
     }
-
-    net.min_cost_max_flow(SOURCE, SINK, |done| {
-        progress(Progress::Flow {
-            done: done.max(0) as u64,
-            total: seats_total,
-        })
-    });
-
-    let chosen: Vec<&Candidate> = candidates
-        .iter()
-        .zip(&pair_arcs)
-        .filter(|(_, arc)| net.flow(**arc) > 0)
-        .map(|(c, _)| c)
-        .collect();
-    let chosen = keep_adult_ratio(chosen, shifts);
-    let mut plan = finish(chosen, pool, shifts);
-    plan.candidate_pairs = candidates.len();
-    plan
+    (net, pair_arcs)
 }
 
 /// Pairs that pass the hard filters, found through an R-tree of the shifts.
@@ -234,7 +329,7 @@ fn candidates(
                     volunteer: v,
                     shift: s,
                     distance_km: km,
-                    scored: score(volunteer, shift, km, ctx),
+                    points: points(volunteer, shift, km, ctx),
                     minor: volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages),
                 });
             }
@@ -279,11 +374,7 @@ fn keep_adult_ratio<'a>(
     mut chosen: Vec<&'a Candidate>,
     shifts: &[OpenShift],
 ) -> Vec<&'a Candidate> {
-    chosen.sort_by(|a, b| {
-        a.shift
-            .cmp(&b.shift)
-            .then(b.scored.score.total_cmp(&a.scored.score))
-    });
+    chosen.sort_by(|a, b| a.shift.cmp(&b.shift).then(b.points.total_cmp(&a.points)));
     let mut kept = Vec::with_capacity(chosen.len());
     for group in chosen.chunk_by(|a, b| a.shift == b.shift) {
         let shift = &shifts[group[0].shift];
@@ -307,7 +398,12 @@ fn keep_adult_ratio<'a>(
     kept
 }
 
-fn finish(chosen: Vec<&Candidate>, pool: &[Volunteer], shifts: &[OpenShift]) -> RosterPlan {
+fn finish(
+    chosen: Vec<&Candidate>,
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    ctx: &MatchContext,
+) -> RosterPlan {
     let mut filled = vec![0u32; shifts.len()];
     for c in &chosen {
         filled[c.shift] += 1;
@@ -318,7 +414,7 @@ fn finish(chosen: Vec<&Candidate>, pool: &[Volunteer], shifts: &[OpenShift]) -> 
             shift_id: shifts[c.shift].id,
             volunteer_id: pool[c.volunteer].id,
             distance_km: c.distance_km,
-            scored: c.scored.clone(),
+            scored: score(&pool[c.volunteer], &shifts[c.shift], c.distance_km, ctx),
         })
         .collect();
     let unfilled = shifts
@@ -409,11 +505,7 @@ mod tests {
             if !(seats_ok && slots_ok && count_ok) {
                 continue;
             }
-            let total: i64 = spread
-                + chosen
-                    .iter()
-                    .map(|c| cost(maximum - c.scored.score))
-                    .sum::<i64>();
+            let total: i64 = spread + chosen.iter().map(|c| cost(maximum - c.points)).sum::<i64>();
             if chosen.len() > best.0 || (chosen.len() == best.0 && total < best.1) {
                 best = (chosen.len(), total);
             }

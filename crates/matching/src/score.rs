@@ -1,6 +1,7 @@
 //! Whether a shift may be proposed to a volunteer, and how well they fit, with reasons.
 //!
-//! The hard filters are [`assess`] (the same function signups use: ages, guardian consent,
+//! The hard filters are `eligibility::may_be_proposed` (the same rules, in the same function,
+//! as the `assess` signups use: ages, guardian consent,
 //! required skills with valid certificates, travel radius, weekly availability) plus what only
 //! matching cares about: the shift has not started, has a seat left, does not clash with a
 //! confirmed shift, and the volunteer is not already on it.
@@ -9,7 +10,7 @@
 //! every term that contributes is reported back as a [`Reason`].
 
 use crate::model::{MatchContext, OpenShift, Volunteer, Weights};
-use hourbook_domain::eligibility::assess;
+use hourbook_domain::eligibility::may_be_proposed;
 use hourbook_domain::location::round_km;
 use serde::Serialize;
 
@@ -48,15 +49,42 @@ pub fn proposable(
         && !volunteer.engaged.contains(&shift.id)
         && !volunteer.is_busy_during(shift)
         && (!volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) || shift.minor_seats_left() > 0)
-        && assess(&volunteer.profile, &shift.facts, &ctx.ages, ctx.timezone).may_be_proposed()
+        && may_be_proposed(
+            &volunteer.profile,
+            &shift.facts,
+            shift.local(ctx.timezone),
+            &ctx.ages,
+        )
 }
 
-/// How well `volunteer` fits `shift`; call only for pairs that are [`proposable`].
+/// How well `volunteer` fits `shift`, with the reasons; call only for pairs that are
+/// [`proposable`].
 pub fn score(
     volunteer: &Volunteer,
     shift: &OpenShift,
     distance_km: f64,
     ctx: &MatchContext,
+) -> Scored {
+    evaluate(volunteer, shift, distance_km, ctx, true)
+}
+
+/// The same score as [`score`] without writing the reasons: for ranking many pairs, where
+/// only the best few are explained.
+pub fn points(
+    volunteer: &Volunteer,
+    shift: &OpenShift,
+    distance_km: f64,
+    ctx: &MatchContext,
+) -> f64 {
+    evaluate(volunteer, shift, distance_km, ctx, false).score
+}
+
+fn evaluate(
+    volunteer: &Volunteer,
+    shift: &OpenShift,
+    distance_km: f64,
+    ctx: &MatchContext,
+    explain: bool,
 ) -> Scored {
     let Weights {
         distance,
@@ -65,45 +93,48 @@ pub fn score(
         fairness,
         requirement_progress,
     } = ctx.weights;
-    let mut reasons = Vec::with_capacity(5);
-    let mut add = |code, weight: f64, term: f64, detail: String| {
-        let points = weight * term.clamp(0.0, 1.0);
+    let mut reasons = Vec::with_capacity(if explain { 5 } else { 0 });
+    let mut total = 0.0;
+    let mut add = |code, weight: f64, term: f64, detail: &dyn Fn() -> String| {
+        let points = round1(weight * term.clamp(0.0, 1.0));
         if points > 0.0 {
-            reasons.push(Reason {
-                code,
-                detail,
-                points: round1(points),
-            });
+            total += points;
+            if explain {
+                reasons.push(Reason {
+                    code,
+                    detail: detail(),
+                    points,
+                });
+            }
         }
     };
 
     let radius = volunteer.profile.travel_radius_km.max(0.1);
-    add(
-        "distance",
-        distance,
-        1.0 - distance_km / radius,
-        format!("{} km", round_km(distance_km)),
-    );
+    add("distance", distance, 1.0 - distance_km / radius, &|| {
+        format!("{} km", round_km(distance_km))
+    });
 
     if !shift.preferred_skills.is_empty() {
-        let day = shift.facts.local_date(ctx.timezone);
-        let held: Vec<&str> = shift
-            .preferred_skills
-            .iter()
-            .filter(|skill| {
+        let day = shift.local(ctx.timezone).date;
+        let held = || {
+            shift.preferred_skills.iter().filter(|skill| {
                 volunteer
                     .profile
                     .skills
                     .iter()
                     .any(|h| h.skill == **skill && h.valid_on(day))
             })
-            .map(|skill| skill.as_str())
-            .collect();
+        };
         add(
             "preferred_skill",
             preferred_skill,
-            held.len() as f64 / shift.preferred_skills.len() as f64,
-            held.join(", ").replace('_', " "),
+            held().count() as f64 / shift.preferred_skills.len() as f64,
+            &|| {
+                held()
+                    .map(|skill| skill.as_str().replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         );
     }
 
@@ -111,19 +142,25 @@ pub fn score(
     let days_to_start = hours_to_start / 24.0;
     if days_to_start < ctx.urgent_within_days && shift.capacity > 0 {
         let fill = f64::from(shift.confirmed) / f64::from(shift.capacity);
-        let when = if hours_to_start < 24.0 {
-            format!("starts in {} hours", hours_to_start.ceil().max(1.0))
-        } else {
-            format!("starts in {} days", days_to_start.floor())
+        let when = || {
+            if hours_to_start < 24.0 {
+                format!("starts in {} hours", hours_to_start.ceil().max(1.0))
+            } else {
+                format!("starts in {} days", days_to_start.floor())
+            }
         };
         add(
             "urgent",
             urgency,
             (1.0 - days_to_start / ctx.urgent_within_days) * (1.0 - fill),
-            format!(
-                "{when}, {} of {} seats filled",
-                shift.confirmed, shift.capacity
-            ),
+            &|| {
+                format!(
+                    "{}, {} of {} seats filled",
+                    when(),
+                    shift.confirmed,
+                    shift.capacity
+                )
+            },
         );
     }
 
@@ -133,10 +170,12 @@ pub fn score(
             "fairness",
             fairness,
             1.0 - served_hours / ctx.fairness_saturation_hours,
-            format!(
-                "{} verified hours in the last 12 months",
-                round1(served_hours)
-            ),
+            &|| {
+                format!(
+                    "{} verified hours in the last 12 months",
+                    round1(served_hours)
+                )
+            },
         );
     }
 
@@ -149,17 +188,19 @@ pub fn score(
             "requirement_progress",
             requirement_progress,
             counted as f64 / shift.minutes() as f64,
-            format!(
-                "you need {} more hours for {}",
-                round1(goal.missing_minutes as f64 / 60.0),
-                goal.name
-            ),
+            &|| {
+                format!(
+                    "you need {} more hours for {}",
+                    round1(goal.missing_minutes as f64 / 60.0),
+                    goal.name
+                )
+            },
         );
     }
 
     reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
     Scored {
-        score: round1(reasons.iter().map(|r| r.points).sum()),
+        score: round1(total),
         reasons,
     }
 }
@@ -215,8 +256,13 @@ mod tests {
             )),
             "{details:?}"
         );
-        let points: f64 = near.reasons.iter().map(|r| r.points).sum();
-        assert!((near.score - points).abs() < 0.1);
+        let sum: f64 = near.reasons.iter().map(|r| r.points).sum();
+        assert!((near.score - sum).abs() < 0.05);
+        assert_eq!(
+            points(&v, &s, 1.8, &ctx),
+            near.score,
+            "the same score, unexplained"
+        );
         assert!(near.score <= ctx.weights.maximum());
 
         let far = score(&v, &s, 4.5, &ctx);

@@ -62,5 +62,6 @@ pub(crate) fn shift(ctx: &MatchContext, after: Duration) -> OpenShift {
         confirmed: 0,
         confirmed_minors: 0,
         minors_per_adult: None,
+        local: Default::default(),
     }
 }

@@ -200,7 +200,7 @@ impl FlowNetwork {
             u32::try_from(n).is_ok() && self.arcs.len() <= (u32::MAX / 2) as usize,
             "network too large"
         );
-        self.flows.iter_mut().for_each(|f| *f = 0);
+        self.flows.fill(0);
 
         // Arcs the residual graph needs: valid ends, positive capacity, not a loop. Loops are
         // settled directly: saturated when their cost is negative.
