@@ -143,7 +143,7 @@ async fn recommendations_follow_shifts_as_they_open_fill_and_close(app: TestApp)
         .await;
     assert_eq!(
         recommended(&app, &me).await,
-        [shift.clone()],
+        std::slice::from_ref(&shift),
         "a new shift is found at once"
     );
 
@@ -157,7 +157,7 @@ async fn recommendations_follow_shifts_as_they_open_fill_and_close(app: TestApp)
     app.delete(&format!("/api/v1/signups/{seat}"), Some(&other.token))
         .await
         .expect(200);
-    assert_eq!(recommended(&app, &me).await, [shift.clone()]);
+    assert_eq!(recommended(&app, &me).await, std::slice::from_ref(&shift));
 
     // Signed up: not recommended again. Cancelled by the organizer: gone for everyone.
     let mine = app.signup_id(&shift, &me).await;

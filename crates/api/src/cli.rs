@@ -8,6 +8,8 @@ use crate::{demo, worker};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
+use hourbook_matching::Progress;
+use hourbook_store::matching::VolunteerPool;
 use std::path::PathBuf;
 
 /// Hourbook: volunteer shifts and a verified ledger of service hours.
@@ -44,6 +46,30 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// Roster planning from the command line (for large events).
+    Roster {
+        /// What to do.
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+}
+
+/// `hourbook roster ...`
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Plan an event's open seats and store the proposal, as `POST
+    /// /api/v1/events/{id}/roster-plans` does; the organizer reviews and accepts it.
+    Plan {
+        /// The event's id.
+        #[arg(long)]
+        event: uuid::Uuid,
+        /// The organizer the plan is made for (an organizer of the event's organization).
+        #[arg(long)]
+        organizer: String,
+        /// `eligible` (every discoverable volunteer) or `invited` (those already invited).
+        #[arg(long, default_value = "eligible")]
+        pool: String,
     },
 }
 
@@ -111,7 +137,73 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_demo(&demo::load(&state).await?, &state);
             Ok(())
         }
+        Command::Roster {
+            command:
+                RosterCommand::Plan {
+                    event,
+                    organizer,
+                    pool,
+                },
+        } => plan_roster(settings, event, &organizer, &pool).await,
     }
+}
+
+/// `hourbook roster plan`: the planner with progress bars on the terminal.
+async fn plan_roster(
+    settings: Settings,
+    event: uuid::Uuid,
+    organizer: &str,
+    pool: &str,
+) -> anyhow::Result<()> {
+    let pool: VolunteerPool = pool
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--pool must be \"eligible\" or \"invited\""))?;
+    let email = Email::parse(organizer)
+        .map_err(|_| anyhow::anyhow!("--organizer is not an e-mail address"))?;
+    let state = AppState::connect(settings, Clock::System).await?;
+    let (account, _) = state
+        .store
+        .find_login(&email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account with the e-mail {organizer}"))?;
+    let actor = state.store.actor(&account).await?;
+    let bars = indicatif::MultiProgress::new();
+    let style =
+        indicatif::ProgressStyle::with_template("{prefix:>11} [{bar:40}] {pos}/{len} {elapsed}")?
+            .progress_chars("=> ");
+    let checking = bars.add(indicatif::ProgressBar::new(0).with_style(style.clone()));
+    checking.set_prefix("volunteers");
+    let filling = bars.add(indicatif::ProgressBar::new(0).with_style(style));
+    filling.set_prefix("seats");
+    let (c, f) = (checking.clone(), filling.clone());
+    let started = std::time::Instant::now();
+    let plan = crate::matching::plan_event(&state, &actor, event, pool, move |p| match p {
+        Progress::Candidates { done, total } => {
+            c.set_length(total);
+            c.set_position(done);
+        }
+        Progress::Flow { done, total } => {
+            f.set_length(total);
+            f.set_position(done);
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot plan the roster: {e}"))?;
+    checking.finish();
+    filling.finish();
+    let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
+    println!(
+        "roster plan {} for event {event}: {} seats proposed, {missing} left empty, total score {:.1} ({:.1} s)",
+        plan.id,
+        plan.assignments.len(),
+        plan.total_score,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "review it with GET /api/v1/roster-plans/{}; POST /api/v1/roster-plans/{}/accept sends the invitations",
+        plan.id, plan.id
+    );
+    Ok(())
 }
 
 fn print_demo(summary: &hourbook_store::demo::DemoSummary, state: &AppState) {
@@ -140,6 +232,10 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         let summary = demo::load(&state)
             .await
             .context("cannot load the demo district")?;
+        state
+            .rebuild_shift_index()
+            .await
+            .context("cannot index the demo district's shifts")?;
         print_demo(&summary, &state);
     }
     let app = Application::bind(state.clone()).await?;

@@ -15,8 +15,8 @@ use hourbook_matching::{
 };
 use hourbook_store::StoreError;
 use hourbook_store::matching::{
-    Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, RosterPlanRecord,
-    UnfilledSeats, VolunteerPool,
+    Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, NewRosterPlan,
+    RosterPlanRecord, UnfilledSeats, VolunteerPool,
 };
 use hourbook_store::shifts::Shift;
 use hourbook_store::signups::EventSummary;
@@ -342,17 +342,15 @@ pub async fn plan_event(
             missing: u.missing,
         })
         .collect();
+    let plan = NewRosterPlan {
+        pool,
+        assignments,
+        unfilled,
+        total_score: plan.total_score,
+    };
     Ok(state
         .store
-        .save_roster_plan(
-            actor,
-            event_id,
-            pool,
-            assignments,
-            unfilled,
-            plan.total_score,
-            now,
-        )
+        .save_roster_plan(actor, event_id, plan, now)
         .await?)
 }
 

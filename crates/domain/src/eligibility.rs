@@ -105,6 +105,7 @@ pub fn assess(
         profile,
         shift,
         &LocalWindow::of(shift, tz),
+        profile.home.distance_km(&shift.location),
         policy,
         &mut |broken| {
             let found = Ineligibility {
@@ -122,14 +123,16 @@ pub fn assess(
 }
 
 /// Whether matching may propose the shift: the same checks as [`assess`], stopping at the
-/// first obstacle and writing no explanation (matching asks this for thousands of shifts).
+/// first obstacle and writing no explanation (matching asks this for thousands of shifts,
+/// and knows each one's distance from its index).
 pub fn may_be_proposed(
     profile: &VolunteerProfile,
     shift: &ShiftFacts,
     local: &LocalWindow,
+    distance_km: f64,
     policy: &AgePolicy,
 ) -> bool {
-    check(profile, shift, local, policy, &mut |_| {
+    check(profile, shift, local, distance_km, policy, &mut |_| {
         ControlFlow::Break(())
     })
     .is_continue()
@@ -164,9 +167,32 @@ fn check(
     profile: &VolunteerProfile,
     shift: &ShiftFacts,
     local: &LocalWindow,
+    distance: f64,
     policy: &AgePolicy,
     found: &mut dyn FnMut(Broken) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
+    // The volunteer's own limits first: they are the cheapest to check and rule out most
+    // shifts, which matters when matching asks about thousands.
+    if distance > profile.travel_radius_km {
+        found(Broken {
+            kind: Kind::Preference,
+            code: "outside_travel_radius",
+            detail: &|| {
+                format!(
+                    "{} km away, beyond your {} km",
+                    round_km(distance),
+                    profile.travel_radius_km
+                )
+            },
+        })?;
+    }
+    if !availability_covers(profile, local) {
+        found(Broken {
+            kind: Kind::Preference,
+            code: "not_available",
+            detail: &|| "outside your weekly availability".to_string(),
+        })?;
+    }
     let date = local.date;
     let age = age_on(profile.birth_date, date);
     if let Some(min) = shift.min_age
@@ -208,27 +234,6 @@ fn check(
         }
     }
 
-    let distance = profile.home.distance_km(&shift.location);
-    if distance > profile.travel_radius_km {
-        found(Broken {
-            kind: Kind::Preference,
-            code: "outside_travel_radius",
-            detail: &|| {
-                format!(
-                    "{} km away, beyond your {} km",
-                    round_km(distance),
-                    profile.travel_radius_km
-                )
-            },
-        })?;
-    }
-    if !availability_covers(profile, local) {
-        found(Broken {
-            kind: Kind::Preference,
-            code: "not_available",
-            detail: &|| "outside your weekly availability".to_string(),
-        })?;
-    }
     ControlFlow::Continue(())
 }
 
@@ -414,7 +419,13 @@ mod tests {
             let full = assess(&p, &s, &AgePolicy::default(), SHANGHAI);
             let local = LocalWindow::of(&s, SHANGHAI);
             assert_eq!(
-                may_be_proposed(&p, &s, &local, &AgePolicy::default()),
+                may_be_proposed(
+                    &p,
+                    &s,
+                    &local,
+                    p.home.distance_km(&s.location),
+                    &AgePolicy::default()
+                ),
                 full.may_be_proposed(),
                 "{p:?} {s:?} {full:?}"
             );

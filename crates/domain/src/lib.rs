@@ -21,4 +21,4 @@ pub mod text;
 
 pub use catalogue::{Campaign, MemberRole, OrganizationKind, Skill};
 pub use error::{DomainError, FieldError, Ineligibility};
-pub use location::Coordinates;
+pub use location::{Coordinates, UnitVector};

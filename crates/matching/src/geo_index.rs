@@ -1,6 +1,6 @@
 //! Where the open shifts are: "which shifts lie within r km of this point, nearest first".
 
-use hourbook_domain::Coordinates;
+use hourbook_domain::{Coordinates, UnitVector};
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
@@ -26,7 +26,13 @@ pub trait ShiftIndex {
     }
 }
 
-type Entry = GeomWithData<[f64; 2], Uuid>;
+/// A shift's (longitude, latitude) with its id and its unit vector (for cheap distances).
+type Entry = GeomWithData<[f64; 2], (Uuid, UnitVector)>;
+
+fn entry(id: Uuid, point: [f64; 2]) -> Entry {
+    let [lon, lat] = point;
+    Entry::new(point, (id, Coordinates { lat, lon }.unit_vector()))
+}
 
 /// An in-process R-tree over (longitude, latitude): a bounding-box query finds the
 /// candidates, the haversine distance decides.
@@ -48,12 +54,7 @@ impl RTreeShiftIndex {
             .into_iter()
             .map(|(id, at)| (id, [at.lon, at.lat]))
             .collect();
-        let tree = RTree::bulk_load(
-            positions
-                .iter()
-                .map(|(id, p)| Entry::new(*p, *id))
-                .collect(),
-        );
+        let tree = RTree::bulk_load(positions.iter().map(|(id, p)| entry(*id, *p)).collect());
         Self { tree, positions }
     }
 }
@@ -69,6 +70,21 @@ impl RTreeShiftIndex {
         radius_km: f64,
         mut f: impl FnMut(Uuid, f64),
     ) {
+        // Unit vectors: one arcsine per shift instead of the haversine's four trigonometric
+        // calls (the same distance to within 1e-6 km, see `UnitVector`).
+        let from = center.unit_vector();
+        self.in_box(center, radius_km, |found: &Entry| {
+            let (id, at) = found.data;
+            let km = from.distance_km(&at);
+            if km <= radius_km {
+                f(id, km);
+            }
+        });
+    }
+
+    /// Calls `f` for each entry in the bounding box of the circle of `radius_km` around
+    /// `center`.
+    fn in_box(&self, center: Coordinates, radius_km: f64, mut f: impl FnMut(&Entry)) {
         if !radius_km.is_finite() || radius_km < 0.0 {
             return;
         }
@@ -92,15 +108,10 @@ impl RTreeShiftIndex {
             )
         };
         for e in [envelope, shifted(360.0), shifted(-360.0)] {
-            if e.upper()[0] < -180.0 || e.lower()[0] > 180.0 {
-                continue;
-            }
-            for entry in self.tree.locate_in_envelope_intersecting(&e) {
-                let [lon, lat] = *entry.geom();
-                let km = center.distance_km(&Coordinates { lat, lon });
-                if km <= radius_km {
-                    f(entry.data, km);
-                }
+            if e.upper()[0] >= -180.0 && e.lower()[0] <= 180.0 {
+                self.tree
+                    .locate_in_envelope_intersecting(&e)
+                    .for_each(&mut f);
             }
         }
     }
@@ -111,18 +122,24 @@ impl ShiftIndex for RTreeShiftIndex {
         self.remove(shift_id);
         let point = [location.lon, location.lat];
         self.positions.insert(shift_id, point);
-        self.tree.insert(Entry::new(point, shift_id));
+        self.tree.insert(entry(shift_id, point));
     }
 
     fn remove(&mut self, shift_id: Uuid) {
         if let Some(point) = self.positions.remove(&shift_id) {
-            self.tree.remove(&Entry::new(point, shift_id));
+            self.tree.remove(&entry(shift_id, point));
         }
     }
 
     fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(Uuid, f64)> {
-        let mut found = Vec::new();
-        self.for_each_within(center, radius_km, |id, km| found.push((id, km)));
+        let mut found: Vec<(Uuid, f64)> = Vec::new();
+        self.in_box(center, radius_km, |entry: &Entry| {
+            let [lon, lat] = *entry.geom();
+            let km = center.distance_km(&Coordinates { lat, lon });
+            if km <= radius_km {
+                found.push((entry.data.0, km));
+            }
+        });
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         found.dedup_by_key(|(id, _)| *id);
         found

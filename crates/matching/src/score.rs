@@ -53,6 +53,7 @@ pub fn proposable(
             &volunteer.profile,
             &shift.facts,
             shift.local(ctx.timezone),
+            distance_km,
             &ctx.ages,
         )
 }

@@ -5,7 +5,9 @@ mod invitations;
 mod plans;
 
 pub use invitations::{Invitation, InvitationOffer, InvitationStatus, MyInvitation};
-pub use plans::{NewAssignment, PlanAssignment, RosterPlanRecord, UnfilledSeats, VolunteerPool};
+pub use plans::{
+    NewAssignment, NewRosterPlan, PlanAssignment, RosterPlanRecord, UnfilledSeats, VolunteerPool,
+};
 
 use crate::entities::{account, event, invitation, ledger_entry, shift, signup, volunteer_profile};
 use crate::profiles::Profile;
@@ -48,10 +50,13 @@ pub struct MatchVolunteer {
     /// Verified minutes since the date asked for.
     pub served_minutes: i64,
     /// Windows of the shifts the volunteer holds a seat on (still to come).
-    pub busy: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub busy: Vec<Window>,
     /// Shifts the volunteer signed up for (any active state) or was ever invited to.
     pub engaged: Vec<Uuid>,
 }
+
+/// A shift's start and end.
+type Window = (DateTime<Utc>, DateTime<Utc>);
 
 /// Rows per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
 const CHUNK: usize = 500;
@@ -231,7 +236,7 @@ async fn match_volunteers_from(
     let ids: Vec<String> = profiles.iter().map(|p| p.account_id.clone()).collect();
     let mut accounts: HashMap<String, account::Model> = HashMap::new();
     let mut served: HashMap<String, i64> = HashMap::new();
-    let mut busy: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut busy: HashMap<String, Vec<Window>> = HashMap::new();
     let mut engaged: HashMap<String, Vec<Uuid>> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let keys = || chunk.iter().cloned();
@@ -298,7 +303,7 @@ async fn match_volunteers_from(
             };
             ties.push((volunteer, shift_id, holds_time));
         }
-        let mut windows: HashMap<String, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
+        let mut windows: HashMap<String, Window> = HashMap::new();
         let shift_ids: Vec<String> = ties.iter().map(|t| t.1.clone()).collect();
         for part in shift_ids.chunks(CHUNK) {
             let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = shift::Entity::find()

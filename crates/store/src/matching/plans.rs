@@ -55,6 +55,19 @@ pub struct NewAssignment {
     pub reasons: serde_json::Value,
 }
 
+/// A plan as the planner hands it over.
+#[derive(Debug, Clone)]
+pub struct NewRosterPlan {
+    /// Whom it drew from.
+    pub pool: VolunteerPool,
+    /// Proposed seats.
+    pub assignments: Vec<NewAssignment>,
+    /// Seats left empty.
+    pub unfilled: Vec<UnfilledSeats>,
+    /// Sum of the scores.
+    pub total_score: f64,
+}
+
 /// A proposed seat in a stored plan.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanAssignment {
@@ -159,12 +172,15 @@ impl Store {
         &self,
         actor: &Actor,
         event_id: Uuid,
-        pool: VolunteerPool,
-        assignments: Vec<NewAssignment>,
-        unfilled: Vec<UnfilledSeats>,
-        total_score: f64,
+        plan: NewRosterPlan,
         now: DateTime<Utc>,
     ) -> Result<RosterPlanRecord> {
+        let NewRosterPlan {
+            pool,
+            assignments,
+            unfilled,
+            total_score,
+        } = plan;
         organized_event(self, actor, event_id).await?;
         let id = Uuid::new_v4();
         let txn = self.write().await?;
