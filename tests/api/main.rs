@@ -8,6 +8,7 @@ mod health;
 mod hours;
 mod idempotency;
 mod matching;
+mod matching_safety;
 mod openapi;
 mod organizations;
 mod presence;

@@ -135,6 +135,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let state = AppState::connect(settings, Clock::System).await?;
             print_demo(&demo::load(&state).await?, &state);
+            // A shared (Redis) index must learn about the new shifts now, not at the next
+            // rebuild of some server.
+            state.rebuild_shift_index().await?;
             Ok(())
         }
         Command::Roster {

@@ -5,18 +5,20 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
+use hourbook_domain::Coordinates;
 use hourbook_domain::access::Actor;
 use hourbook_domain::location::round_km;
 use hourbook_domain::profile::age_on;
 use hourbook_matching::open_shifts::IndexError;
+use hourbook_matching::score::coarse_km;
 use hourbook_matching::{
-    MatchContext, OpenShift, PlanOptions, Progress, Reason, RequirementGoal, Volunteer,
+    Audience, MatchContext, OpenShift, PlanOptions, Progress, Reason, RequirementGoal, Volunteer,
     plan_roster, rank_shifts, rank_volunteers,
 };
 use hourbook_store::StoreError;
 use hourbook_store::matching::{
     Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, NewRosterPlan,
-    RosterPlanRecord, UnfilledSeats, VolunteerPool,
+    RosterPlanRecord, SentInvitations, Skipped, UnfilledSeats, VolunteerPool,
 };
 use hourbook_store::shifts::Shift;
 use hourbook_store::signups::EventSummary;
@@ -73,8 +75,8 @@ pub struct Ranking<T> {
 }
 
 impl AppState {
-    /// What scoring needs besides the pair, as of `now`.
-    pub fn match_context(&self, now: DateTime<Utc>) -> MatchContext {
+    /// What scoring needs besides the pair, as of `now`, explained to `audience`.
+    pub fn match_context(&self, now: DateTime<Utc>, audience: Audience) -> MatchContext {
         let m = &self.settings.matching;
         MatchContext {
             now,
@@ -83,6 +85,7 @@ impl AppState {
             weights: m.weights,
             urgent_within_days: m.urgent_within_days,
             fairness_saturation_hours: m.fairness_saturation_hours,
+            audience,
         }
     }
 
@@ -103,7 +106,9 @@ impl AppState {
     }
 
     /// A stored volunteer as matching sees them, with the requirement students work toward.
-    fn volunteer(&self, m: MatchVolunteer) -> Volunteer {
+    /// For offers (plans, candidates, next offers) the times of their unanswered and declined
+    /// invitations count as taken; for their own recommendations they do not.
+    fn volunteer(&self, m: MatchVolunteer, for_offers: bool) -> Volunteer {
         let settings = &self.settings.matching;
         let missing = settings.requirement_minutes - m.served_minutes;
         let goal =
@@ -111,12 +116,16 @@ impl AppState {
                 name: settings.requirement_name.clone(),
                 missing_minutes: missing,
             });
+        let mut busy = m.busy;
+        if for_offers {
+            busy.extend(m.offered);
+        }
         Volunteer {
             id: m.id,
             profile: m.profile,
             served_minutes: m.served_minutes,
             goal,
-            busy: m.busy,
+            busy,
             engaged: m.engaged,
         }
     }
@@ -135,7 +144,7 @@ impl AppState {
         let now = self.clock.now();
         let result = match self.store.match_shifts(&[shift_id], now).await {
             Ok(found) => match found.first() {
-                Some(m) if m.shift.seats_left > 0 => self
+                Some(m) if m.shift.seats_left > 0 && indexable(m.shift.location) => self
                     .shift_index
                     .upsert(shift_id, m.shift.location)
                     .await
@@ -155,11 +164,18 @@ impl AppState {
 
     /// Rebuilds the whole index from the database; returns how many shifts it holds.
     pub async fn rebuild_shift_index(&self) -> anyhow::Result<usize> {
-        let open = self.store.open_shift_locations(self.clock.now()).await?;
+        let mut open = self.store.open_shift_locations(self.clock.now()).await?;
+        open.retain(|(_, at)| indexable(*at));
         let n = open.len();
         self.shift_index.replace_all(open).await?;
         Ok(n)
     }
+}
+
+/// Redis GEO sets cannot hold points beyond ±85.05° latitude (Web Mercator); no district
+/// lies there, and such a shift stays listed by the events API, only not recommended.
+fn indexable(at: Coordinates) -> bool {
+    at.lat.abs() <= 85.05
 }
 
 fn open_shift(m: &MatchShift) -> OpenShift {
@@ -171,6 +187,7 @@ fn open_shift(m: &MatchShift) -> OpenShift {
         capacity: m.shift.capacity,
         confirmed: m.shift.confirmed_count,
         confirmed_minors: m.confirmed_minors,
+        offered: m.offered,
         minors_per_adult: m.shift.minors_per_adult,
         local: Default::default(),
     }
@@ -197,7 +214,7 @@ pub async fn recommendations(
         )
         .into());
     };
-    let me = state.volunteer(me);
+    let me = state.volunteer(me, false);
     let nearby = state
         .shift_index
         .within(
@@ -211,7 +228,7 @@ pub async fn recommendations(
     let ids: Vec<Uuid> = nearby.iter().map(|(id, _)| *id).collect();
     let found = state.store.match_shifts(&ids, now).await?;
     let open: Vec<OpenShift> = found.iter().map(open_shift).collect();
-    let ctx = state.match_context(now);
+    let ctx = state.match_context(now, Audience::Volunteer);
     let ranked = rank_shifts(
         &me,
         open.iter()
@@ -267,9 +284,9 @@ pub async fn candidates(
         .iter()
         .map(|v| (v.id, (v.name.clone(), v.volunteer_number.clone())))
         .collect();
-    let volunteers: Vec<Volunteer> = pool.into_iter().map(|v| state.volunteer(v)).collect();
+    let volunteers: Vec<Volunteer> = pool.into_iter().map(|v| state.volunteer(v, true)).collect();
     let target = open_shift(&found);
-    let ctx = state.match_context(now);
+    let ctx = state.match_context(now, Audience::Organizer);
     Ok(rank_volunteers(&target, &volunteers, &ctx, limit)
         .into_iter()
         .map(|r| {
@@ -282,7 +299,7 @@ pub async fn candidates(
                     minor: r.item.is_minor_on(&target, ctx.timezone, &ctx.ages),
                 },
                 score: r.scored.score,
-                distance_km: round_km(r.distance_km),
+                distance_km: coarse_km(r.distance_km),
                 reasons: r.scored.reasons,
             }
         })
@@ -313,9 +330,9 @@ pub async fn plan_event(
     let volunteers: Vec<Volunteer> = people
         .into_iter()
         .filter(|v| state.may_be_proposed_to_organizers(v, now))
-        .map(|v| state.volunteer(v))
+        .map(|v| state.volunteer(v, true))
         .collect();
-    let ctx = state.match_context(now);
+    let ctx = state.match_context(now, Audience::Organizer);
     let options = state.plan_options();
     // Planning is CPU work (a large event takes a while): keep it off the async threads.
     let plan = tokio::task::spawn_blocking(move || {
@@ -330,7 +347,7 @@ pub async fn plan_event(
             shift_id: a.shift_id,
             volunteer_id: a.volunteer_id,
             score: a.scored.score,
-            distance_km: round_km(a.distance_km),
+            distance_km: coarse_km(a.distance_km),
             reasons: serde_json::to_value(&a.scored.reasons).unwrap_or_default(),
         })
         .collect();
@@ -360,7 +377,7 @@ pub async fn accept_plan(
     actor: &Actor,
     plan_id: Uuid,
     keep: Option<Vec<(Uuid, Uuid)>>,
-) -> ApiResult<Vec<Invitation>> {
+) -> ApiResult<SentInvitations> {
     Ok(state
         .store
         .accept_roster_plan(
@@ -384,8 +401,7 @@ pub async fn offer_next(
     let Some(found) = state.store.match_shifts(&[shift_id], now).await?.pop() else {
         return Ok(None);
     };
-    let pending = state.store.pending_invitations(shift_id, now).await?;
-    if found.shift.seats_left <= pending {
+    if open_shift(&found).seats_to_offer() == 0 {
         return Ok(None);
     }
     let pool: Vec<Volunteer> = state
@@ -399,25 +415,28 @@ pub async fn offer_next(
         .await?
         .into_iter()
         .filter(|v| state.may_be_proposed_to_organizers(v, now))
-        .map(|v| state.volunteer(v))
+        .map(|v| state.volunteer(v, true))
         .collect();
     let target = open_shift(&found);
-    let ctx = state.match_context(now);
+    let ctx = state.match_context(now, Audience::Organizer);
     // `engaged` holds every shift a volunteer was ever invited to, so decliners are skipped.
     for best in rank_volunteers(&target, &pool, &ctx, 5) {
         let offer = InvitationOffer {
             shift_id,
             volunteer_id: best.item.id,
             score: best.scored.score,
-            distance_km: round_km(best.distance_km),
+            distance_km: coarse_km(best.distance_km),
             reasons: serde_json::to_value(&best.scored.reasons).unwrap_or_default(),
         };
-        if let Some(made) = state
+        match state
             .store
             .invite(&offer, invited_by, state.invitation_ttl(), now)
             .await?
         {
-            return Ok(Some(made));
+            Ok(made) => return Ok(Some(made)),
+            // Seats gone or the shift closed: nobody else will get this one either.
+            Err(Skipped::NoSeatLeft | Skipped::ShiftClosed) => return Ok(None),
+            Err(Skipped::NotDiscoverable | Skipped::AlreadyInvited) => {}
         }
     }
     Ok(None)
@@ -426,12 +445,29 @@ pub async fn offer_next(
 /// Expires unanswered invitations and offers each freed seat to the next best candidate.
 /// Runs periodically and before invitations are listed or answered, so an expiry never
 /// waits for the timer.
-pub async fn sweep_invitations(state: &AppState) -> Result<(), StoreError> {
-    for expired in state.store.expire_invitations(state.clock.now()).await? {
-        let invited_by = state.store.inviter(expired.id).await?;
-        offer_next(state, expired.shift_id, invited_by).await?;
+pub async fn sweep_invitations(state: &AppState) {
+    let expired = match state.store.expire_invitations(state.clock.now()).await {
+        Ok(expired) => expired,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not expire invitations");
+            return;
+        }
+    };
+    for gone in expired {
+        offer_next_logged(state, gone.shift_id, gone.id).await;
     }
-    Ok(())
+}
+
+/// [`offer_next`] after `answered` was declined or expired. Its failure is logged, not
+/// returned: the answer stands, and the seat stays open to signups and later plans.
+pub async fn offer_next_logged(state: &AppState, shift_id: Uuid, answered: Uuid) {
+    let result = match state.store.inviter(answered).await {
+        Ok(invited_by) => offer_next(state, shift_id, invited_by).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::warn!(%shift_id, error = %e, "could not offer a seat to the next candidate");
+    }
 }
 
 /// Keeps matching current while the server runs: rebuilds the index and sweeps invitations
@@ -447,8 +483,6 @@ pub async fn run_upkeep(state: AppState, mut shutdown: tokio::sync::watch::Recei
         if let Err(e) = state.rebuild_shift_index().await {
             tracing::warn!(error = %e, "could not rebuild the open-shift index");
         }
-        if let Err(e) = sweep_invitations(&state).await {
-            tracing::warn!(error = %e, "could not sweep invitations");
-        }
+        sweep_invitations(&state).await;
     }
 }

@@ -115,11 +115,11 @@ impl AppState {
             shift_index,
         };
         // Redis may have been flushed, and an in-process index starts empty: either way the
-        // database says what is open.
-        state
-            .rebuild_shift_index()
-            .await
-            .context("cannot build the open-shift index")?;
+        // database says what is open. Failing here would stop the server for the sake of a
+        // pruning aid: the periodic rebuild tries again.
+        if let Err(e) = state.rebuild_shift_index().await {
+            tracing::warn!(error = %e, "could not build the open-shift index yet");
+        }
         Ok(state)
     }
 

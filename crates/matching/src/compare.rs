@@ -106,7 +106,7 @@ impl Quality {
         shifts: &[OpenShift],
         ctx: &MatchContext,
     ) -> Self {
-        let seats = shifts.iter().map(|s| u64::from(s.seats_left())).sum();
+        let seats = shifts.iter().map(|s| u64::from(s.seats_to_offer())).sum();
         let by_id: HashMap<Uuid, &OpenShift> = shifts.iter().map(|s| (s.id, s)).collect();
         let people: HashMap<Uuid, &Volunteer> = pool.iter().map(|v| (v.id, v)).collect();
         let mut km: Vec<f64> = assignments.iter().map(|a| a.distance_km).collect();

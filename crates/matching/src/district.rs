@@ -75,6 +75,7 @@ pub fn demo_event(seed: u64, volunteer_count: usize, event: usize) -> Instance {
             capacity: s.capacity,
             confirmed: 0,
             confirmed_minors: 0,
+            offered: 0,
             minors_per_adult: s.minors_per_adult,
             local: Default::default(),
         })
@@ -112,6 +113,7 @@ pub fn summer_childcare(seed: u64, volunteer_count: usize, sites: usize, days: u
                 capacity: rng.gen_range(4..=6),
                 confirmed: 0,
                 confirmed_minors: 0,
+                offered: 0,
                 minors_per_adult: Some(4),
                 local: Default::default(),
             });
@@ -168,6 +170,7 @@ pub fn city(seed: u64, volunteer_count: usize, shift_count: usize, radius_km: f6
                 capacity: rng.gen_range(2..=10),
                 confirmed: 0,
                 confirmed_minors: 0,
+                offered: 0,
                 minors_per_adult: None,
                 local: Default::default(),
             }

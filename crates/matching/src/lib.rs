@@ -18,7 +18,7 @@ mod testing;
 
 pub use catalog::ShiftCatalog;
 pub use geo_index::{RTreeShiftIndex, ShiftIndex};
-pub use model::{MatchContext, OpenShift, RequirementGoal, Volunteer, Weights};
+pub use model::{Audience, MatchContext, OpenShift, RequirementGoal, Volunteer, Weights};
 pub use rank::{Ranked, rank_shifts, rank_volunteers};
 pub use roster::{
     Assignment, PlanOptions, Progress, RosterPlan, Unfilled, plan_roster, roster_network,

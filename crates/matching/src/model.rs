@@ -26,6 +26,9 @@ pub struct OpenShift {
     pub confirmed: u32,
     /// Of those, minors on the shift's date.
     pub confirmed_minors: u32,
+    /// Seats offered in invitations still waiting for an answer: plans and offers leave
+    /// them alone, recommendations do not (an invitation holds no seat).
+    pub offered: u32,
     /// At most this many minors per adult, when the shift serves children.
     pub minors_per_adult: Option<u32>,
     /// The window on the local calendar, worked out on first use (leave it
@@ -44,6 +47,11 @@ impl OpenShift {
         self.capacity.saturating_sub(self.confirmed)
     }
 
+    /// Seats neither taken nor offered: what a plan or an offer may still propose.
+    pub fn seats_to_offer(&self) -> u32 {
+        self.seats_left().saturating_sub(self.offered)
+    }
+
     /// Length in minutes.
     pub fn minutes(&self) -> i64 {
         (self.facts.ends_at - self.facts.starts_at).num_minutes()
@@ -58,7 +66,7 @@ impl OpenShift {
                 let most = u64::from(r) * u64::from(self.capacity) / (u64::from(r) + 1);
                 (most as u32)
                     .saturating_sub(self.confirmed_minors)
-                    .min(self.seats_left())
+                    .min(self.seats_to_offer())
             }
         }
     }
@@ -160,6 +168,18 @@ pub struct MatchContext {
     pub urgent_within_days: f64,
     /// Verified hours at which the fairness term reaches zero.
     pub fairness_saturation_hours: f64,
+    /// Who reads the reasons: organizers are not told a volunteer's hours, school or exact
+    /// distance from home.
+    pub audience: Audience,
+}
+
+/// Who a score's reasons are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The volunteer, about their own match.
+    Volunteer,
+    /// An organizer, about someone else.
+    Organizer,
 }
 
 impl MatchContext {
@@ -172,6 +192,7 @@ impl MatchContext {
             weights: Weights::default(),
             urgent_within_days: 7.0,
             fairness_saturation_hours: 40.0,
+            audience: Audience::Volunteer,
         }
     }
 }

@@ -15,7 +15,7 @@
 //!   conservative simplification that only matters for odd schedules.)
 //! - (volunteer, slot) -> shift: capacity 1, cost `maximum score - score`, only for pairs that
 //!   pass the hard filters ([`proposable`]); candidates come from an R-tree of the shifts;
-//! - shift -> sink: capacity = seats left. Minors go through a gate with capacity
+//! - shift -> sink: capacity = seats neither taken nor offered in a pending invitation. Minors go through a gate with capacity
 //!   [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
 //!   a flow: where a plan brings too few adults for its minors, that gate closes to what the
 //!   adults allow and the flow is solved again (gates only close, so this ends); the plan is
@@ -136,7 +136,7 @@ pub fn plan_roster(
     let candidates = candidates(pool, shifts, ctx, &mut progress);
     let slot_of = slots(shifts);
 
-    let seats_total: u64 = shifts.iter().map(|s| u64::from(s.seats_left())).sum();
+    let seats_total: u64 = shifts.iter().map(|s| u64::from(s.seats_to_offer())).sum();
     // The adult:minor ratio is not a flow constraint (minors' seats grow with the adults
     // planned). Gates start at the most minors a full shift may hold; wherever the plan
     // brings too few adults, the gate closes to what they allow and the flow is solved
@@ -300,7 +300,7 @@ fn network(
         if shift.minors_per_adult.is_some() {
             net.add_arc(gate_node(s), shift_node(s), i64::from(gates[s]), 0);
         }
-        net.add_arc(shift_node(s), SINK, i64::from(shift.seats_left()), 0);
+        net.add_arc(shift_node(s), SINK, i64::from(shift.seats_to_offer()), 0);
     }
     (net, pair_arcs)
 }
@@ -420,10 +420,10 @@ fn finish(
     let unfilled = shifts
         .iter()
         .zip(&filled)
-        .filter(|(s, n)| s.seats_left() > **n)
+        .filter(|(s, n)| s.seats_to_offer() > **n)
         .map(|(s, n)| Unfilled {
             shift_id: s.id,
-            missing: s.seats_left() - n,
+            missing: s.seats_to_offer() - n,
         })
         .collect();
     let total_score =
@@ -488,7 +488,7 @@ mod tests {
                 .map(|i| &pairs[i])
                 .collect();
             let seats_ok = shifts.iter().enumerate().all(|(s, shift)| {
-                chosen.iter().filter(|c| c.shift == s).count() <= shift.seats_left() as usize
+                chosen.iter().filter(|c| c.shift == s).count() <= shift.seats_to_offer() as usize
             });
             let mut per_volunteer = vec![0u32; pool.len()];
             let mut slot_taken = std::collections::HashSet::new();
@@ -536,7 +536,7 @@ mod tests {
             prop_assert_eq!(plan.assignments.len(), seats);
             prop_assert_eq!(plan_cost(&plan, options), cost);
             let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
-            let open: u32 = shifts.iter().map(OpenShift::seats_left).sum();
+            let open: u32 = shifts.iter().map(OpenShift::seats_to_offer).sum();
             prop_assert_eq!(missing as usize + seats, open as usize);
         }
     }

@@ -9,7 +9,7 @@
 //! The score is `sum(weight * term)` with every term in `0..=1` ([`Weights`] documents each);
 //! every term that contributes is reported back as a [`Reason`].
 
-use crate::model::{MatchContext, OpenShift, Volunteer, Weights};
+use crate::model::{Audience, MatchContext, OpenShift, Volunteer, Weights};
 use hourbook_domain::eligibility::may_be_proposed;
 use hourbook_domain::location::round_km;
 use serde::Serialize;
@@ -111,9 +111,15 @@ fn evaluate(
     };
 
     let radius = volunteer.profile.travel_radius_km.max(0.1);
-    add("distance", distance, 1.0 - distance_km / radius, &|| {
-        format!("{} km", round_km(distance_km))
-    });
+    add(
+        "distance",
+        distance,
+        1.0 - distance_km / radius,
+        &|| match ctx.audience {
+            Audience::Volunteer => format!("{} km", round_km(distance_km)),
+            Audience::Organizer => coarse_distance(distance_km),
+        },
+    );
 
     if !shift.preferred_skills.is_empty() {
         let day = shift.local(ctx.timezone).date;
@@ -171,11 +177,11 @@ fn evaluate(
             "fairness",
             fairness,
             1.0 - served_hours / ctx.fairness_saturation_hours,
-            &|| {
-                format!(
-                    "{} verified hours in the last 12 months",
-                    round1(served_hours)
-                )
+            &|| match ctx.audience {
+                Audience::Volunteer => {
+                    format!("{} verified hours so far", round1(served_hours))
+                }
+                Audience::Organizer => "a turn for someone with fewer hours".to_string(),
             },
         );
     }
@@ -189,12 +195,13 @@ fn evaluate(
             "requirement_progress",
             requirement_progress,
             counted as f64 / shift.minutes() as f64,
-            &|| {
-                format!(
+            &|| match ctx.audience {
+                Audience::Volunteer => format!(
                     "you need {} more hours for {}",
                     round1(goal.missing_minutes as f64 / 60.0),
                     goal.name
-                )
+                ),
+                Audience::Organizer => format!("working toward {}", goal.name),
             },
         );
     }
@@ -204,6 +211,21 @@ fn evaluate(
         score: round1(total),
         reasons,
     }
+}
+
+/// A distance an organizer may see: whole kilometres, so that distances from a few known
+/// places do not pin down where a volunteer lives.
+pub fn coarse_distance(km: f64) -> String {
+    if km < 1.0 {
+        "under 1 km".to_string()
+    } else {
+        format!("about {} km", km.round())
+    }
+}
+
+/// A distance in km for organizers (whole km).
+pub fn coarse_km(km: f64) -> f64 {
+    km.round()
 }
 
 fn round1(x: f64) -> f64 {

@@ -61,6 +61,7 @@ pub(crate) fn shift(ctx: &MatchContext, after: Duration) -> OpenShift {
         capacity: 4,
         confirmed: 0,
         confirmed_minors: 0,
+        offered: 0,
         minors_per_adult: None,
         local: Default::default(),
     }

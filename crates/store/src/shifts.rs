@@ -307,6 +307,7 @@ impl Store {
                 ));
             }
         }
+        crate::matching::withdraw_invitations(&txn, &ctx.shift.id).await?;
         let mut freed = Vec::new();
         for s in roster {
             let status: SignupStatus = parse_name(&s.status)?;

@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hourbook_domain::DomainError;
-use hourbook_store::matching::{Invitation, MyInvitation, RosterPlanRecord, VolunteerPool};
+use hourbook_store::matching::{
+    Invitation, MyInvitation, RosterPlanRecord, SentInvitations, VolunteerPool,
+};
 use hourbook_store::page::Page;
 use hourbook_store::signups::Signup;
 use serde::{Deserialize, Serialize};
@@ -209,12 +211,6 @@ struct Pair {
     volunteer_id: Uuid,
 }
 
-/// The invitations sent.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-struct Invitations {
-    invitations: Vec<Invitation>,
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/roster-plans/{id}/accept",
@@ -226,7 +222,7 @@ struct Invitations {
     params(("id" = Uuid, Path, description = "Plan id")),
     request_body(content = Option<AcceptPlan>, description = "Optional: the pairs to invite"),
     responses(
-        (status = 200, description = "Invitations sent", body = Invitations),
+        (status = 200, description = "Invitations sent, and pairs skipped because the facts changed since the plan was made", body = SentInvitations),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -240,8 +236,18 @@ async fn accept_plan(
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> ApiResult<Json<Invitations>> {
+) -> ApiResult<Json<SentInvitations>> {
     let plan_id = path_id(&id, "roster plan")?;
+    // Only an object (or nothing) is an edit: serde would also read `[]` as an empty struct.
+    if body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b != b'{')
+    {
+        return Err(
+            DomainError::invalid("", "send a JSON object, or no body to send every pair").into(),
+        );
+    }
     let edit: AcceptPlan = crate::extract::optional_body(&body)?;
     let keep = edit.assignments.map(|pairs| {
         pairs
@@ -249,8 +255,9 @@ async fn accept_plan(
             .map(|p| (p.shift_id, p.volunteer_id))
             .collect()
     });
-    let invitations = matching::accept_plan(&state, &caller.actor, plan_id, keep).await?;
-    Ok(Json(Invitations { invitations }))
+    Ok(Json(
+        matching::accept_plan(&state, &caller.actor, plan_id, keep).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -272,8 +279,13 @@ async fn my_invitations(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<MyInvitation>>> {
     let page = q.page()?;
-    matching::sweep_invitations(&state).await?;
-    Ok(Json(state.store.my_invitations(&caller.actor, page).await?))
+    matching::sweep_invitations(&state).await;
+    Ok(Json(
+        state
+            .store
+            .my_invitations(&caller.actor, page, state.clock.now())
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -297,7 +309,7 @@ async fn accept_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Signup>)> {
     let invitation_id = path_id(&id, "invitation")?;
-    matching::sweep_invitations(&state).await?;
+    matching::sweep_invitations(&state).await;
     let signup = state
         .store
         .accept_invitation(
@@ -331,12 +343,11 @@ async fn decline_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Invitation>> {
     let invitation_id = path_id(&id, "invitation")?;
-    matching::sweep_invitations(&state).await?;
+    matching::sweep_invitations(&state).await;
     let declined = state
         .store
         .decline_invitation(&caller.actor, invitation_id, state.clock.now())
         .await?;
-    let invited_by = state.store.inviter(declined.id).await?;
-    matching::offer_next(&state, declined.shift_id, invited_by).await?;
+    matching::offer_next_logged(&state, declined.shift_id, declined.id).await;
     Ok(Json(declined))
 }

@@ -1,13 +1,15 @@
 //! Invitations: a seat offered to a volunteer, who accepts (and is signed up under the same
 //! rules as any signup) or declines. Nobody is signed up without saying yes.
 
-use super::plans::{ACCEPTED, PROPOSED, load_plan};
-use crate::entities::{invitation, roster_plan, shift};
+use super::plans::{ACCEPTED, PROPOSED};
+use crate::entities::{invitation, roster_plan, shift, volunteer_profile};
 use crate::outbox::{self, MessageKind};
 use crate::page::{Page, PageRequest};
-use crate::shifts::{Shift, shift_context};
-use crate::signups::{EventSummary, Signup, SignupRules, book, lock_account, shift_payload};
-use crate::{Result, Store, StoreError, from_json, parse_id, parse_name, seconds};
+use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_context};
+use crate::signups::{
+    EventSummary, Signup, SignupRules, book, lock_account, lock_shift, shift_payload,
+};
+use crate::{Result, Store, StoreError, from_json, non_negative, parse_id, parse_name, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::access::Actor;
 use sea_orm::sea_query::OnConflict;
@@ -42,6 +44,8 @@ pub enum InvitationStatus {
     Declined,
     /// Nobody answered in time.
     Expired,
+    /// The shift was cancelled before an answer.
+    Withdrawn,
 }
 
 /// An invitation.
@@ -127,8 +131,28 @@ async fn insert_invitation(
     invited_by: Uuid,
     ttl: Duration,
     now: DateTime<Utc>,
-) -> Result<Option<Invitation>> {
+) -> Result<Result<Invitation, Skipped>> {
+    // The proposal may be older than the facts: check again what a fresh plan would.
+    lock_shift(db, &offer.shift_id.to_string()).await?;
     let ctx = shift_context(db, &offer.shift_id.to_string()).await?;
+    if ctx.shift.status != SHIFT_OPEN || ctx.shift.starts_at <= now {
+        return Ok(Err(Skipped::ShiftClosed));
+    }
+    let seats = seat_counts(db, std::slice::from_ref(&ctx.shift.id))
+        .await?
+        .get(&ctx.shift.id)
+        .map_or(0, |c| c.0);
+    let offered = pending_count(db, &ctx.shift.id, now).await?;
+    if u64::from(seats) + offered >= u64::from(non_negative(ctx.shift.capacity)) {
+        return Ok(Err(Skipped::NoSeatLeft));
+    }
+    let findable = volunteer_profile::Entity::find_by_id(offer.volunteer_id.to_string())
+        .one(db)
+        .await?
+        .is_some_and(|p| p.discoverable);
+    if !findable {
+        return Ok(Err(Skipped::NotDiscoverable));
+    }
     let id = Uuid::new_v4().to_string();
     let expires_at = seconds((now + ttl).min(ctx.shift.starts_at));
     let inserted = invitation::Entity::insert(invitation::ActiveModel {
@@ -154,7 +178,7 @@ async fn insert_invitation(
     .exec_without_returning(db)
     .await?;
     if inserted == 0 {
-        return Ok(None);
+        return Ok(Err(Skipped::AlreadyInvited));
     }
     let mut payload = shift_payload(&ctx);
     if let Some(map) = payload.as_object_mut() {
@@ -176,7 +200,55 @@ async fn insert_invitation(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("invitation"))?;
-    from_model(model).map(Some)
+    from_model(model).map(Ok)
+}
+
+/// Invitations still waiting for an answer on a shift.
+async fn pending_count(
+    db: &impl ConnectionTrait,
+    shift_id: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::ShiftId.eq(shift_id))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?)
+}
+
+/// Why a proposed invitation was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, strum::AsRefStr)]
+#[serde(rename_all = "snake_case")]
+pub enum Skipped {
+    /// The shift was cancelled or has started since the plan was made.
+    ShiftClosed,
+    /// Every free seat is already taken or offered to someone else.
+    NoSeatLeft,
+    /// The volunteer no longer allows organizers to find them.
+    NotDiscoverable,
+    /// The volunteer was invited to this shift before.
+    AlreadyInvited,
+}
+
+/// A proposed pair that was not sent, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SkippedPair {
+    /// Shift.
+    pub shift_id: Uuid,
+    /// Volunteer.
+    pub volunteer_id: Uuid,
+    /// Why.
+    pub reason: Skipped,
+}
+
+/// What accepting a plan did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SentInvitations {
+    /// Invitations sent.
+    pub invitations: Vec<Invitation>,
+    /// Pairs of the plan not sent (the facts changed since it was made).
+    pub skipped: Vec<SkippedPair>,
 }
 
 impl Store {
@@ -190,7 +262,7 @@ impl Store {
         keep: Option<Vec<(Uuid, Uuid)>>,
         ttl: Duration,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Invitation>> {
+    ) -> Result<SentInvitations> {
         let plan = self.roster_plan(actor, plan_id).await?;
         let proposed: HashSet<(Uuid, Uuid)> = plan
             .assignments
@@ -204,6 +276,13 @@ impl Store {
                     return Err(hourbook_domain::DomainError::invalid(
                         format!("assignments[{i}]"),
                         "is not part of this plan",
+                    )
+                    .into());
+                }
+                if pairs.is_empty() {
+                    return Err(hourbook_domain::DomainError::invalid(
+                        "assignments",
+                        "choose at least one pair, or leave the list out to send them all",
                     )
                     .into());
                 }
@@ -223,6 +302,7 @@ impl Store {
             return Err(StoreError::conflict("this plan has already been accepted"));
         }
         let mut sent = Vec::new();
+        let mut skipped = Vec::new();
         for a in plan.assignments {
             if chosen
                 .as_ref()
@@ -237,26 +317,32 @@ impl Store {
                 distance_km: a.distance_km,
                 reasons: a.reasons,
             };
-            if let Some(inv) =
-                insert_invitation(&txn, &offer, Some(plan_id), actor.account_id, ttl, now).await?
+            match insert_invitation(&txn, &offer, Some(plan_id), actor.account_id, ttl, now).await?
             {
-                sent.push(inv);
+                Ok(inv) => sent.push(inv),
+                Err(reason) => skipped.push(SkippedPair {
+                    shift_id: a.shift_id,
+                    volunteer_id: a.volunteer_id,
+                    reason,
+                }),
             }
         }
-        load_plan(&txn, plan_id).await?;
         txn.commit().await?;
-        Ok(sent)
+        Ok(SentInvitations {
+            invitations: sent,
+            skipped,
+        })
     }
 
     /// Offers a seat to one more volunteer (the next best after a decline or expiry), in the
-    /// name of whoever sent the first invitation. `None` if they were invited before.
+    /// name of whoever sent the first invitation, unless a check fails (then why).
     pub async fn invite(
         &self,
         offer: &InvitationOffer,
         invited_by: Uuid,
         ttl: Duration,
         now: DateTime<Utc>,
-    ) -> Result<Option<Invitation>> {
+    ) -> Result<Result<Invitation, Skipped>> {
         let txn = self.write().await?;
         let made = insert_invitation(&txn, offer, None, invited_by, ttl, now).await?;
         txn.commit().await?;
@@ -265,12 +351,7 @@ impl Store {
 
     /// Invitations still waiting for an answer on a shift.
     pub async fn pending_invitations(&self, shift_id: Uuid, now: DateTime<Utc>) -> Result<u32> {
-        let n = invitation::Entity::find()
-            .filter(invitation::Column::ShiftId.eq(shift_id.to_string()))
-            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
-            .filter(invitation::Column::ExpiresAt.gt(now))
-            .count(self.db())
-            .await?;
+        let n = pending_count(self.db(), &shift_id.to_string(), now).await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
@@ -279,6 +360,7 @@ impl Store {
         &self,
         actor: &Actor,
         page: PageRequest,
+        now: DateTime<Utc>,
     ) -> Result<Page<MyInvitation>> {
         let rows = invitation::Entity::find()
             .filter(invitation::Column::VolunteerId.eq(actor.account_id.to_string()))
@@ -292,7 +374,7 @@ impl Store {
             .iter()
             .map(|r| parse_id(&r.shift_id))
             .collect::<Result<_>>()?;
-        let shifts = self.shifts_with_events(&shift_ids).await?;
+        let shifts = self.shifts_with_events(&shift_ids, now).await?;
         let items = rows
             .into_iter()
             .filter_map(|m| {
@@ -322,7 +404,9 @@ impl Store {
             let inv = own_invitation(&txn, actor, invitation_id).await?;
             answerable(&inv, now)?;
             let signup = book(&txn, &inv.volunteer_id, &inv.shift_id, rules, now).await?;
-            invitation::Entity::update_many()
+            // Conditional on still pending and unexpired: a decline or an expiry that got
+            // there first wins, and this whole transaction (the signup too) rolls back.
+            let closed = invitation::Entity::update_many()
                 .col_expr(
                     invitation::Column::Status,
                     InvitationStatus::Accepted.as_ref().into(),
@@ -333,8 +417,15 @@ impl Store {
                     Some(signup.id.to_string()).into(),
                 )
                 .filter(invitation::Column::Id.eq(inv.id))
+                .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
+                .filter(invitation::Column::ExpiresAt.gt(now))
                 .exec(&txn)
                 .await?;
+            if closed.rows_affected == 0 {
+                return Err(StoreError::conflict(
+                    "this invitation has already been answered",
+                ));
+            }
             txn.commit().await?;
             Ok(signup)
         })
@@ -349,6 +440,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Invitation> {
         let txn = self.write().await?;
+        // The lock an acceptance takes first: answers to one volunteer's invitations queue.
+        lock_account(&txn, &actor.account_id.to_string()).await?;
         let inv = own_invitation(&txn, actor, invitation_id).await?;
         answerable(&inv, now)?;
         let flipped = invitation::Entity::update_many()
@@ -413,13 +506,14 @@ impl Store {
     async fn shifts_with_events(
         &self,
         ids: &[Uuid],
+        now: DateTime<Utc>,
     ) -> Result<std::collections::HashMap<String, (Shift, EventSummary)>> {
         let mut out = std::collections::HashMap::new();
         let rows = shift::Entity::find()
             .filter(shift::Column::Id.is_in(ids.iter().map(Uuid::to_string)))
             .all(self.db())
             .await?;
-        for m in super::match_shifts_from(self.db(), rows).await? {
+        for m in super::match_shifts_from(self.db(), rows, now).await? {
             out.insert(m.shift.id.to_string(), (m.shift, m.event));
         }
         Ok(out)
@@ -449,5 +543,19 @@ fn answerable(inv: &invitation::Model, now: DateTime<Utc>) -> Result<()> {
     if inv.expires_at <= now {
         return Err(StoreError::conflict("this invitation has expired"));
     }
+    Ok(())
+}
+
+/// Withdraws a cancelled shift's unanswered invitations (in the cancelling transaction).
+pub(crate) async fn withdraw_invitations(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
+    invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            InvitationStatus::Withdrawn.as_ref().into(),
+        )
+        .filter(invitation::Column::ShiftId.eq(shift_id))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
+        .exec(db)
+        .await?;
     Ok(())
 }

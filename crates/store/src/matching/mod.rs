@@ -4,7 +4,11 @@
 mod invitations;
 mod plans;
 
-pub use invitations::{Invitation, InvitationOffer, InvitationStatus, MyInvitation};
+pub(crate) use invitations::withdraw_invitations;
+pub use invitations::{
+    Invitation, InvitationOffer, InvitationStatus, MyInvitation, SentInvitations, Skipped,
+    SkippedPair,
+};
 pub use plans::{
     NewAssignment, NewRosterPlan, PlanAssignment, RosterPlanRecord, UnfilledSeats, VolunteerPool,
 };
@@ -34,6 +38,8 @@ pub struct MatchShift {
     pub organization_id: Uuid,
     /// Confirmed minors (for the adult:minor ratio).
     pub confirmed_minors: u32,
+    /// Invitations sent for it and still waiting for an answer.
+    pub offered: u32,
 }
 
 /// A volunteer with what matching needs.
@@ -51,12 +57,22 @@ pub struct MatchVolunteer {
     pub served_minutes: i64,
     /// Windows of the shifts the volunteer holds a seat on (still to come).
     pub busy: Vec<Window>,
+    /// Windows of shifts the volunteer was offered and has not answered, or declined: kept
+    /// free of further offers, not of the volunteer's own choices.
+    pub offered: Vec<Window>,
     /// Shifts the volunteer signed up for (any active state) or was ever invited to.
     pub engaged: Vec<Uuid>,
 }
 
 /// A shift's start and end.
 type Window = (DateTime<Utc>, DateTime<Utc>);
+
+/// How a tie to a shift holds the volunteer's time.
+enum Hold {
+    Seat,
+    Offer,
+    Nothing,
+}
 
 /// Rows per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
 const CHUNK: usize = 500;
@@ -102,7 +118,7 @@ impl Store {
                     .await?,
             );
         }
-        match_shifts_from(self.db(), rows).await
+        match_shifts_from(self.db(), rows, now).await
     }
 
     /// An event's shifts that are still open and have not started.
@@ -117,7 +133,7 @@ impl Store {
             .filter(shift::Column::StartsAt.gt(now))
             .all(self.db())
             .await?;
-        match_shifts_from(self.db(), rows).await
+        match_shifts_from(self.db(), rows, now).await
     }
 
     /// One volunteer as matching sees them; `None` without a profile.
@@ -169,10 +185,12 @@ impl Store {
 pub(super) async fn match_shifts_from(
     db: &impl ConnectionTrait,
     rows: Vec<shift::Model>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<MatchShift>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let counts = seat_counts(db, &ids).await?;
     let mut minors: HashMap<String, u32> = HashMap::new();
+    let mut offered: HashMap<String, u32> = HashMap::new();
     let mut events: HashMap<String, event::Model> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let rows: Vec<(String, String)> = signup::Entity::find()
@@ -188,6 +206,18 @@ pub(super) async fn match_shifts_from(
             if parse_name::<SignupStatus>(&status)?.holds_seat() {
                 *minors.entry(shift_id).or_default() += 1;
             }
+        }
+        let pending: Vec<String> = invitation::Entity::find()
+            .select_only()
+            .column(invitation::Column::ShiftId)
+            .filter(invitation::Column::ShiftId.is_in(chunk.iter().cloned()))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for shift_id in pending {
+            *offered.entry(shift_id).or_default() += 1;
         }
     }
     let event_ids: Vec<String> = {
@@ -209,6 +239,7 @@ pub(super) async fn match_shifts_from(
         .filter_map(|r| {
             let e = events.get(&r.event_id)?;
             let confirmed_minors = minors.get(&r.id).copied().unwrap_or(0);
+            let offered = offered.get(&r.id).copied().unwrap_or(0);
             let c = counts.get(&r.id).copied().unwrap_or_default();
             Some((|| {
                 Ok(MatchShift {
@@ -220,6 +251,7 @@ pub(super) async fn match_shifts_from(
                     },
                     organization_id: parse_id(&e.organization_id)?,
                     confirmed_minors,
+                    offered,
                     shift: shift_from_model(r, c)?,
                 })
             })())
@@ -237,6 +269,7 @@ async fn match_volunteers_from(
     let mut accounts: HashMap<String, account::Model> = HashMap::new();
     let mut served: HashMap<String, i64> = HashMap::new();
     let mut busy: HashMap<String, Vec<Window>> = HashMap::new();
+    let mut offered: HashMap<String, Vec<Window>> = HashMap::new();
     let mut engaged: HashMap<String, Vec<Uuid>> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let keys = || chunk.iter().cloned();
@@ -266,10 +299,10 @@ async fn match_volunteers_from(
             served.insert(id, minutes.unwrap_or(0));
         }
         // What ties a volunteer to a shift still to come: an active signup (a seat, or a
-        // place in the queue) or an invitation ever sent. Seats and unanswered invitations
-        // also hold the volunteer's time, so nobody is offered two seats at once; so does a
-        // declined invitation, taken as "I cannot make that time".
-        let mut ties: Vec<(String, String, bool)> = Vec::new();
+        // place in the queue) or an invitation ever sent. Seats hold the volunteer's time;
+        // so do unanswered invitations and declined ones ("I cannot make that time"), but
+        // only for what organizers offer, not for what the volunteer looks up.
+        let mut ties: Vec<(String, String, Hold)> = Vec::new();
         for (volunteer, shift_id, status) in signup::Entity::find()
             .select_only()
             .column(signup::Column::VolunteerId)
@@ -282,7 +315,12 @@ async fn match_volunteers_from(
         {
             let status: SignupStatus = parse_name(&status)?;
             if status.is_active() {
-                ties.push((volunteer, shift_id, status.holds_seat()));
+                let hold = if status.holds_seat() {
+                    Hold::Seat
+                } else {
+                    Hold::Nothing
+                };
+                ties.push((volunteer, shift_id, hold));
             }
         }
         for (volunteer, shift_id, status, expires_at) in invitation::Entity::find()
@@ -296,12 +334,12 @@ async fn match_volunteers_from(
             .all(db)
             .await?
         {
-            let holds_time = match parse_name(&status)? {
-                InvitationStatus::Pending => expires_at > now,
-                InvitationStatus::Declined => true,
-                InvitationStatus::Accepted | InvitationStatus::Expired => false,
+            let hold = match parse_name(&status)? {
+                InvitationStatus::Pending if expires_at > now => Hold::Offer,
+                InvitationStatus::Declined => Hold::Offer,
+                _ => Hold::Nothing,
             };
-            ties.push((volunteer, shift_id, holds_time));
+            ties.push((volunteer, shift_id, hold));
         }
         let mut windows: HashMap<String, Window> = HashMap::new();
         let shift_ids: Vec<String> = ties.iter().map(|t| t.1.clone()).collect();
@@ -318,12 +356,14 @@ async fn match_volunteers_from(
                 .await?;
             windows.extend(rows.into_iter().map(|(id, from, to)| (id, (from, to))));
         }
-        for (volunteer, shift_id, holds_time) in ties {
+        for (volunteer, shift_id, hold) in ties {
             let Some(window) = windows.get(&shift_id) else {
                 continue;
             };
-            if holds_time {
-                busy.entry(volunteer.clone()).or_default().push(*window);
+            match hold {
+                Hold::Seat => busy.entry(volunteer.clone()).or_default().push(*window),
+                Hold::Offer => offered.entry(volunteer.clone()).or_default().push(*window),
+                Hold::Nothing => {}
             }
             engaged
                 .entry(volunteer)
@@ -343,6 +383,7 @@ async fn match_volunteers_from(
                     volunteer_number: account.volunteer_number,
                     served_minutes: served.get(&account.id).copied().unwrap_or(0),
                     busy: busy.remove(&account.id).unwrap_or_default(),
+                    offered: offered.remove(&account.id).unwrap_or_default(),
                     engaged: engaged.remove(&account.id).unwrap_or_default(),
                     profile: Profile::try_from(p)?.rules_view(),
                 })

@@ -150,19 +150,19 @@ impl Store {
                 .into_iter()
                 .map(|s| s.id)
                 .collect();
-            let invited: HashSet<String> = invitation::Entity::find()
-                .filter(invitation::Column::ShiftId.is_in(shift_ids))
-                .all(self.db())
-                .await?
-                .into_iter()
-                .map(|i| i.volunteer_id)
-                .collect();
-            volunteers.retain(|v| invited.contains(&v.id.to_string()));
-            // Their invitations for this event's shifts do not count against them here.
-            let own: HashSet<Uuid> = shifts.iter().map(|s| s.shift.id).collect();
-            for v in &mut volunteers {
-                v.engaged.retain(|id| !own.contains(id));
+            let mut invited: HashSet<String> = HashSet::new();
+            for chunk in shift_ids.chunks(500) {
+                invited.extend(
+                    invitation::Entity::find()
+                        .filter(invitation::Column::ShiftId.is_in(chunk.iter().cloned()))
+                        .all(self.db())
+                        .await?
+                        .into_iter()
+                        .map(|i| i.volunteer_id),
+                );
             }
+            // Planned onto the event's other shifts: nobody is invited twice to one shift.
+            volunteers.retain(|v| invited.contains(&v.id.to_string()));
         }
         Ok((shifts, volunteers))
     }

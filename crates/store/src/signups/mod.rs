@@ -4,10 +4,10 @@ mod presence;
 mod seats;
 
 pub(crate) use presence::SignupAccess;
-pub(crate) use seats::{lock_account, shift_payload, transition};
+pub(crate) use seats::{lock_account, lock_shift, shift_payload, transition};
 
 use seats::{
-    lock_shift, lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
+    lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
     waitlist_position,
 };
 

@@ -42,7 +42,7 @@ pub(crate) async fn lock_account(db: &impl ConnectionTrait, account_id: &str) ->
 
 /// Takes the shift's row lock without handing out a number (an UPDATE locks the row on
 /// PostgreSQL even when it changes nothing).
-pub(super) async fn lock_shift(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
+pub(crate) async fn lock_shift(db: &impl ConnectionTrait, shift_id: &str) -> Result<()> {
     let res = shift::Entity::update_many()
         .col_expr(
             shift::Column::SignupSeq,
