@@ -72,8 +72,25 @@ impl UnitVector {
     pub fn distance_km(&self, other: &UnitVector) -> f64 {
         let [a, b, c] = self.0;
         let [x, y, z] = other.0;
-        let chord = ((a - x).powi(2) + (b - y).powi(2) + (c - z).powi(2)).sqrt();
-        2.0 * EARTH_RADIUS_KM * (chord / 2.0).min(1.0).asin()
+        Self::km_from_chord2((a - x).powi(2) + (b - y).powi(2) + (c - z).powi(2))
+    }
+
+    /// The vector's components: straight-line (chord) distance between unit vectors grows
+    /// with great-circle distance, so a 3-D nearest-neighbour search on them is exact.
+    pub fn xyz(&self) -> [f64; 3] {
+        self.0
+    }
+
+    /// Great-circle km for a squared chord length.
+    pub fn km_from_chord2(chord2: f64) -> f64 {
+        2.0 * EARTH_RADIUS_KM * (chord2.max(0.0).sqrt() / 2.0).min(1.0).asin()
+    }
+
+    /// Squared chord length for a great-circle distance in km (the inverse of
+    /// [`UnitVector::km_from_chord2`]).
+    pub fn chord2_from_km(km: f64) -> f64 {
+        let half_angle = (km / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
+        (2.0 * half_angle.sin()).powi(2)
     }
 }
 

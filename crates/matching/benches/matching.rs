@@ -9,12 +9,8 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hourbook_matching::district::{Instance, city, summer_childcare};
-use hourbook_matching::{
-    OpenShift, PlanOptions, RTreeShiftIndex, ShiftIndex, plan_roster, rank_shifts,
-};
-use std::collections::HashMap;
+use hourbook_matching::{PlanOptions, ShiftCatalog, plan_roster};
 use std::hint::black_box;
-use uuid::Uuid;
 
 /// Volunteers whose recommendations are asked for, in turn.
 const ASKING: usize = 1000;
@@ -27,20 +23,14 @@ fn recommendations(c: &mut Criterion) {
             shifts: open,
             ctx,
         } = city(2027, ASKING, shifts, 25.0);
-        let index = RTreeShiftIndex::bulk(open.iter().map(|s| (s.id, s.facts.location)));
-        let by_id: HashMap<Uuid, &OpenShift> = open.iter().map(|s| (s.id, s)).collect();
+        let catalog = ShiftCatalog::new(open);
         let mut next = 0;
         group.bench_function(BenchmarkId::from_parameter(shifts), |b| {
             b.iter(|| {
                 let v = &volunteers[next % volunteers.len()];
                 next += 1;
-                let nearby = index.within(v.profile.home, v.profile.travel_radius_km);
-                black_box(rank_shifts(
-                    v,
-                    nearby.iter().map(|(id, km)| (by_id[id], *km)),
-                    &ctx,
-                    20,
-                ))
+                // 2000: `matching.max_nearby_shifts` in config/default.toml.
+                black_box(catalog.recommend(v, &ctx, 20, 2_000))
             })
         });
     }

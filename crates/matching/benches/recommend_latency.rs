@@ -18,10 +18,17 @@ fn main() {
         return;
     }
     println!(
-        "{:>8} {:>9} {:>9} {:>9} {:>9}",
-        "shifts", "p50 µs", "p90 µs", "p99 µs", "max µs"
+        "{:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "shifts", "nearby", "p50 µs", "p90 µs", "p99 µs", "max µs"
     );
-    for shifts in [1_000, 10_000, 100_000] {
+    // 2000 is `matching.max_nearby_shifts` in config/default.toml; usize::MAX scores every
+    // shift within the volunteer's radius.
+    for (shifts, nearby) in [
+        (1_000, 2_000),
+        (10_000, 2_000),
+        (100_000, 2_000),
+        (100_000, usize::MAX),
+    ] {
         let Instance {
             volunteers,
             shifts: open,
@@ -33,7 +40,7 @@ fn main() {
         for round in 0..(QUERIES + 2_000) {
             let v = &volunteers[round % volunteers.len()];
             let started = Instant::now();
-            let top = catalog.recommend(v, &ctx, 20);
+            let top = catalog.recommend(v, &ctx, 20, nearby);
             black_box(top);
             if round >= 2_000 {
                 took.push(started.elapsed());
@@ -43,7 +50,12 @@ fn main() {
         let at = |q: f64| took[((took.len() as f64 * q) as usize).min(took.len() - 1)];
         let us = |d: Duration| d.as_secs_f64() * 1e6;
         println!(
-            "{shifts:>8} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            "{shifts:>8} {:>8} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            if nearby == usize::MAX {
+                "all".to_string()
+            } else {
+                nearby.to_string()
+            },
             us(at(0.50)),
             us(at(0.90)),
             us(at(0.99)),

@@ -1,11 +1,10 @@
 //! Open shifts held in memory, laid out for fast recommendations.
 
-use crate::geo_index::RTreeShiftIndex;
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use crate::rank::{Ranked, rank_shifts};
+use hourbook_domain::UnitVector;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
-use uuid::Uuid;
 
 /// Open shifts with an R-tree over them. The shifts are stored in the tree's leaf order, so
 /// the shifts one query touches lie next to each other in memory: a recommendation reads a
@@ -13,7 +12,10 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub struct ShiftCatalog {
     shifts: Vec<OpenShift>,
-    index: RTreeShiftIndex,
+    /// Unit vectors of the shifts' places (data: position in `shifts`): distance in 3-D (the
+    /// chord) orders places exactly as great-circle distance does, so a nearest-first search
+    /// in 3-D is nearest first on the sphere.
+    index: RTree<GeomWithData<[f64; 3], u32>>,
 }
 
 impl ShiftCatalog {
@@ -31,11 +33,12 @@ impl ShiftCatalog {
             .iter()
             .filter_map(|entry| slots[entry.data].take())
             .collect();
-        let index = RTreeShiftIndex::bulk(
+        let index = RTree::bulk_load(
             shifts
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (Uuid::from_u128(i as u128), s.facts.location)),
+                .map(|(i, s)| GeomWithData::new(s.facts.location.unit_vector().xyz(), i as u32))
+                .collect(),
         );
         Self { shifts, index }
     }
@@ -45,22 +48,42 @@ impl ShiftCatalog {
         &self.shifts
     }
 
-    /// The `limit` best shifts for `volunteer` within their travel radius, best first.
+    /// The `limit` best shifts for `volunteer` among the `nearby` nearest open shifts within
+    /// their travel radius, best first. `nearby` is the server's `matching.max_nearby_shifts`
+    /// (the Redis index answers the same question with `GEOSEARCH ... ASC COUNT`): in a dense
+    /// city it bounds the work per request, at the price of never proposing a shift that
+    /// thousands of nearer ones outnumber.
     pub fn recommend(
         &self,
         volunteer: &Volunteer,
         ctx: &MatchContext,
         limit: usize,
+        nearby: usize,
     ) -> Vec<Ranked<&OpenShift>> {
-        let mut nearby = Vec::new();
-        self.index.for_each_within(
-            volunteer.profile.home,
-            volunteer.profile.travel_radius_km,
-            |key, km| {
-                nearby.push((&self.shifts[key.as_u128() as usize], km));
-            },
-        );
-        rank_shifts(volunteer, nearby, ctx, limit)
+        let radius = volunteer.profile.travel_radius_km;
+        if !radius.is_finite() || radius < 0.0 {
+            return Vec::new();
+        }
+        // A hair beyond the radius in chord terms: the km test below decides.
+        let reach = UnitVector::chord2_from_km(radius) * (1.0 + 1e-9) + 1e-18;
+        let home = volunteer.profile.home.unit_vector().xyz();
+        // Nearest first, stopping after `nearby`: in a dense city the search never visits
+        // the thousands of shifts further out.
+        let found = self
+            .index
+            .nearest_neighbor_iter_with_distance_2(&home)
+            .take_while(|(_, d2)| *d2 <= reach)
+            .map(|(entry, d2)| (entry.data, UnitVector::km_from_chord2(d2)))
+            .filter(|(_, km)| *km <= radius)
+            .take(nearby);
+        rank_shifts(
+            volunteer,
+            found
+                .into_iter()
+                .map(|(i, km)| (&self.shifts[i as usize], km)),
+            ctx,
+            limit,
+        )
     }
 }
 
@@ -68,7 +91,13 @@ impl ShiftCatalog {
 mod tests {
     use super::*;
     use crate::district::city;
-    use crate::geo_index::ShiftIndex;
+    use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
+    use uuid::Uuid;
+
+    /// The 10th smallest distance (or infinity when fewer).
+    fn nearest_tenth(nearby: &[(Uuid, f64)]) -> f64 {
+        nearby.get(9).map_or(f64::INFINITY, |n| n.1 + 1e-6)
+    }
 
     #[test]
     fn the_catalog_recommends_what_ranking_all_nearby_shifts_would() {
@@ -86,7 +115,13 @@ mod tests {
                 &instance.ctx,
                 20,
             );
-            let got = catalog.recommend(v, &instance.ctx, 20);
+            let got = catalog.recommend(v, &instance.ctx, 20, usize::MAX);
+            let capped = catalog.recommend(v, &instance.ctx, 20, 10);
+            assert!(
+                capped
+                    .iter()
+                    .all(|r| r.distance_km <= nearest_tenth(&nearby))
+            );
             let ids = |l: &[Ranked<&OpenShift>]| l.iter().map(|r| r.item.id).collect::<Vec<_>>();
             assert_eq!(ids(&got), ids(&expected));
         }

@@ -1,6 +1,6 @@
 //! Where the open shifts are: "which shifts lie within r km of this point, nearest first".
 
-use hourbook_domain::{Coordinates, UnitVector};
+use hourbook_domain::Coordinates;
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
@@ -26,12 +26,11 @@ pub trait ShiftIndex {
     }
 }
 
-/// A shift's (longitude, latitude) with its id and its unit vector (for cheap distances).
-type Entry = GeomWithData<[f64; 2], (Uuid, UnitVector)>;
+/// A shift's (longitude, latitude) with its id.
+type Entry = GeomWithData<[f64; 2], Uuid>;
 
 fn entry(id: Uuid, point: [f64; 2]) -> Entry {
-    let [lon, lat] = point;
-    Entry::new(point, (id, Coordinates { lat, lon }.unit_vector()))
+    Entry::new(point, id)
 }
 
 /// An in-process R-tree over (longitude, latitude): a bounding-box query finds the
@@ -60,28 +59,6 @@ impl RTreeShiftIndex {
 }
 
 impl RTreeShiftIndex {
-    /// Calls `f(id, km)` for every shift within `radius_km` of `center`, in no particular
-    /// order and without collecting them: for callers that rank by more than distance.
-    /// (A shift appears twice only if a search box crossing the antimeridian covers it on
-    /// both sides, which needs a radius of thousands of km.)
-    pub fn for_each_within(
-        &self,
-        center: Coordinates,
-        radius_km: f64,
-        mut f: impl FnMut(Uuid, f64),
-    ) {
-        // Unit vectors: one arcsine per shift instead of the haversine's four trigonometric
-        // calls (the same distance to within 1e-6 km, see `UnitVector`).
-        let from = center.unit_vector();
-        self.in_box(center, radius_km, |found: &Entry| {
-            let (id, at) = found.data;
-            let km = from.distance_km(&at);
-            if km <= radius_km {
-                f(id, km);
-            }
-        });
-    }
-
     /// Calls `f` for each entry in the bounding box of the circle of `radius_km` around
     /// `center`.
     fn in_box(&self, center: Coordinates, radius_km: f64, mut f: impl FnMut(&Entry)) {
@@ -137,7 +114,7 @@ impl ShiftIndex for RTreeShiftIndex {
             let [lon, lat] = *entry.geom();
             let km = center.distance_km(&Coordinates { lat, lon });
             if km <= radius_km {
-                found.push((entry.data.0, km));
+                found.push((entry.data, km));
             }
         });
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
