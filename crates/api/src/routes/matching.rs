@@ -165,7 +165,10 @@ async fn create_plan(
     ApiJson(body): ApiJson<PlanRequest>,
 ) -> ApiResult<(StatusCode, Json<RosterPlanRecord>)> {
     let event_id = path_id(&id, "event")?;
-    let _ = body.objective;
+    // One objective so far; naming another is a 422 from the body's parser.
+    match body.objective {
+        None | Some(Objective::MaxScore) => {}
+    }
     let plan =
         matching::plan_event(&state, &caller.actor, event_id, body.volunteer_pool, |_| {}).await?;
     Ok((StatusCode::CREATED, Json(plan)))
