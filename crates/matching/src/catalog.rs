@@ -1,8 +1,9 @@
 //! Open shifts held in memory, laid out for fast recommendations.
 
+use crate::geo_index::search_boxes;
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use crate::rank::{Ranked, rank_shifts};
-use hourbook_domain::UnitVector;
+use hourbook_domain::{Coordinates, UnitVector};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
@@ -12,10 +13,10 @@ use rstar::primitives::GeomWithData;
 #[derive(Debug)]
 pub struct ShiftCatalog {
     shifts: Vec<OpenShift>,
-    /// Unit vectors of the shifts' places (data: position in `shifts`): distance in 3-D (the
-    /// chord) orders places exactly as great-circle distance does, so a nearest-first search
-    /// in 3-D is nearest first on the sphere.
-    index: RTree<GeomWithData<[f64; 3], u32>>,
+    /// The shifts' places as (longitude, latitude), with their position in `shifts` and
+    /// their unit vector: the squared chord between unit vectors orders places as
+    /// great-circle distance does, with no trigonometry per shift.
+    index: RTree<GeomWithData<[f64; 2], (u32, UnitVector)>>,
 }
 
 impl ShiftCatalog {
@@ -37,7 +38,10 @@ impl ShiftCatalog {
             shifts
                 .iter()
                 .enumerate()
-                .map(|(i, s)| GeomWithData::new(s.facts.location.unit_vector().xyz(), i as u32))
+                .map(|(i, s)| {
+                    let at = s.facts.location;
+                    GeomWithData::new([at.lon, at.lat], (i as u32, at.unit_vector()))
+                })
                 .collect(),
         );
         Self { shifts, index }
@@ -64,26 +68,52 @@ impl ShiftCatalog {
         if !radius.is_finite() || radius < 0.0 {
             return Vec::new();
         }
-        // A hair beyond the radius in chord terms: the km test below decides.
-        let reach = UnitVector::chord2_from_km(radius) * (1.0 + 1e-9) + 1e-18;
-        let home = volunteer.profile.home.unit_vector().xyz();
-        // Nearest first, stopping after `nearby`: in a dense city the search never visits
-        // the thousands of shifts further out.
-        let found = self
-            .index
-            .nearest_neighbor_iter_with_distance_2(&home)
-            .take_while(|(_, d2)| *d2 <= reach)
-            .map(|(entry, d2)| (entry.data, UnitVector::km_from_chord2(d2)))
-            .filter(|(_, km)| *km <= radius)
-            .take(nearby);
+        let home = volunteer.profile.home;
+        // If the inner half of the circle already holds `nearby` shifts, the nearest `nearby`
+        // are among them: a dense city is searched over a quarter of the area.
+        let mut found = self.within(home, radius / 2.0);
+        if found.len() < nearby {
+            found = self.within(home, radius);
+        }
+        if found.len() > nearby {
+            if nearby == 0 {
+                return Vec::new();
+            }
+            found
+                .select_nth_unstable_by(nearby - 1, |a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            found.truncate(nearby);
+        }
+        let found = found
+            .into_iter()
+            .map(|(i, d2)| (i, UnitVector::km_from_chord2(d2)))
+            .filter(|(_, km)| *km <= radius);
         rank_shifts(
             volunteer,
-            found
-                .into_iter()
-                .map(|(i, km)| (&self.shifts[i as usize], km)),
+            found.map(|(i, km)| (&self.shifts[i as usize], km)),
             ctx,
             limit,
         )
+    }
+}
+
+impl ShiftCatalog {
+    /// Shifts within `radius_km` of `center` (a hair more, in chord terms: callers decide in
+    /// km), as (position, squared chord), in no order.
+    fn within(&self, center: Coordinates, radius_km: f64) -> Vec<(u32, f64)> {
+        let reach = UnitVector::chord2_from_km(radius_km) * (1.0 + 1e-9) + 1e-18;
+        let from = center.unit_vector().xyz();
+        let mut found = Vec::new();
+        for e in search_boxes(center, radius_km) {
+            for entry in self.index.locate_in_envelope_intersecting(&e) {
+                let (i, at) = entry.data;
+                let [x, y, z] = at.xyz();
+                let d2 = (x - from[0]).powi(2) + (y - from[1]).powi(2) + (z - from[2]).powi(2);
+                if d2 <= reach {
+                    found.push((i, d2));
+                }
+            }
+        }
+        found
     }
 }
 

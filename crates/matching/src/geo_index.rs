@@ -62,36 +62,43 @@ impl RTreeShiftIndex {
     /// Calls `f` for each entry in the bounding box of the circle of `radius_km` around
     /// `center`.
     fn in_box(&self, center: Coordinates, radius_km: f64, mut f: impl FnMut(&Entry)) {
-        if !radius_km.is_finite() || radius_km < 0.0 {
-            return;
-        }
-        let dlat = radius_km / KM_PER_DEGREE;
-        // Near the poles a degree of longitude shrinks to nothing: search every longitude there.
-        let cos = center.lat.to_radians().cos();
-        let dlon = if cos < 0.01 {
-            180.0
-        } else {
-            (dlat / cos).min(180.0)
-        };
-        let envelope = AABB::from_corners(
-            [center.lon - dlon, (center.lat - dlat).max(-90.0)],
-            [center.lon + dlon, (center.lat + dlat).min(90.0)],
-        );
-        // Boxes that cross the antimeridian are searched on both sides.
-        let shifted = |by: f64| {
-            AABB::from_corners(
-                [envelope.lower()[0] + by, envelope.lower()[1]],
-                [envelope.upper()[0] + by, envelope.upper()[1]],
-            )
-        };
-        for e in [envelope, shifted(360.0), shifted(-360.0)] {
-            if e.upper()[0] >= -180.0 && e.lower()[0] <= 180.0 {
-                self.tree
-                    .locate_in_envelope_intersecting(&e)
-                    .for_each(&mut f);
-            }
+        for e in search_boxes(center, radius_km) {
+            self.tree
+                .locate_in_envelope_intersecting(&e)
+                .for_each(&mut f);
         }
     }
+}
+
+/// The (longitude, latitude) boxes that hold the circle of `radius_km` around `center`: one,
+/// or two where the circle crosses the antimeridian; none for a radius that is no distance.
+pub(crate) fn search_boxes(center: Coordinates, radius_km: f64) -> Vec<AABB<[f64; 2]>> {
+    if !radius_km.is_finite() || radius_km < 0.0 {
+        return Vec::new();
+    }
+    let dlat = radius_km / KM_PER_DEGREE;
+    // Near the poles a degree of longitude shrinks to nothing: search every longitude there.
+    let cos = center.lat.to_radians().cos();
+    let dlon = if cos < 0.01 {
+        180.0
+    } else {
+        (dlat / cos).min(180.0)
+    };
+    let envelope = AABB::from_corners(
+        [center.lon - dlon, (center.lat - dlat).max(-90.0)],
+        [center.lon + dlon, (center.lat + dlat).min(90.0)],
+    );
+    // Boxes that cross the antimeridian are searched on both sides.
+    let shifted = |by: f64| {
+        AABB::from_corners(
+            [envelope.lower()[0] + by, envelope.lower()[1]],
+            [envelope.upper()[0] + by, envelope.upper()[1]],
+        )
+    };
+    [envelope, shifted(360.0), shifted(-360.0)]
+        .into_iter()
+        .filter(|e| e.upper()[0] >= -180.0 && e.lower()[0] <= 180.0)
+        .collect()
 }
 
 impl ShiftIndex for RTreeShiftIndex {
