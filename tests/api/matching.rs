@@ -14,7 +14,7 @@ backend_tests!(
 );
 
 /// A point `km` kilometres north of [`SITE`].
-fn north(km: f64) -> (f64, f64) {
+pub(crate) fn north(km: f64) -> (f64, f64) {
     (SITE.0 + km / 111.195, SITE.1)
 }
 
@@ -266,7 +266,7 @@ async fn candidates_are_discoverable_eligible_volunteers_for_organizers_only(app
 }
 
 /// An event with two one-seat shifts at the same time at [`SITE`] and `people` volunteers.
-async fn planned_event(
+pub(crate) async fn planned_event(
     app: &TestApp,
     people: &[(&str, f64)],
 ) -> (User, String, Vec<String>, Vec<User>) {
@@ -566,8 +566,8 @@ async fn recommended(app: &TestApp, me: &User) -> Vec<String> {
     ids(&r.json, "shift")
 }
 
-/// Ids of `v`'s pending invitations.
-async fn pending(app: &TestApp, v: &User) -> Vec<String> {
+/// `v`'s pending invitations.
+pub(crate) async fn pending_invitations(app: &TestApp, v: &User) -> Vec<Value> {
     let r = app
         .get("/api/v1/me/invitations", Some(&v.token))
         .await
@@ -577,6 +577,15 @@ async fn pending(app: &TestApp, v: &User) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|i| i["status"] == "pending")
+        .cloned()
+        .collect()
+}
+
+/// Ids of `v`'s pending invitations.
+async fn pending(app: &TestApp, v: &User) -> Vec<String> {
+    pending_invitations(app, v)
+        .await
+        .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect()
 }

@@ -1,6 +1,7 @@
 //! What keeps offers safe when facts change between a plan and its acceptance, answers race,
 //! or organizers look too closely. (Found by review; each test failed before its fix.)
 
+use crate::matching::{north, pending_invitations, planned_event};
 use chrono::Duration;
 use hourbook_tests::{Backend, SITE, TestApp, User, backend_tests};
 use serde_json::{Value, json};
@@ -19,47 +20,11 @@ backend_tests!(
     bad_input_to_matching_endpoints_is_a_clear_4xx,
 );
 
-fn north(km: f64) -> (f64, f64) {
-    (SITE.0 + km / 111.195, SITE.1)
-}
-
 fn offset(north_km: f64, east_km: f64) -> (f64, f64) {
     (
         SITE.0 + north_km / 111.195,
         SITE.1 + east_km / (111.195 * SITE.0.to_radians().cos()),
     )
-}
-
-async fn planned_event(
-    app: &TestApp,
-    people: &[(&str, f64)],
-) -> (User, String, Vec<String>, Vec<User>) {
-    let (_, organizer, event) = app.organizer_with_event("community", false).await;
-    let shifts = vec![
-        app.shift(&organizer, &event, Duration::days(5), 3, 1, json!({}))
-            .await,
-        app.shift(&organizer, &event, Duration::days(5), 3, 1, json!({}))
-            .await,
-    ];
-    let mut volunteers = Vec::new();
-    for (name, km) in people {
-        volunteers.push(app.volunteer_at(name, north(*km), json!([])).await);
-    }
-    (organizer, event, shifts, volunteers)
-}
-
-async fn pending(app: &TestApp, v: &User) -> Vec<Value> {
-    let r = app
-        .get("/api/v1/me/invitations", Some(&v.token))
-        .await
-        .expect(200);
-    r.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["status"] == "pending")
-        .cloned()
-        .collect()
 }
 
 async fn plan(app: &TestApp, organizer: &User, event: &str, pool: &str) -> Value {
@@ -104,7 +69,7 @@ async fn a_second_plan_never_offers_seats_already_offered(app: TestApp) {
     let sent = accept(&app, &organizer, &second).await;
     let mut per_shift: HashMap<String, usize> = HashMap::new();
     for p in &people {
-        for i in pending(&app, p).await {
+        for i in pending_invitations(&app, p).await {
             *per_shift
                 .entry(i["shift_id"].as_str().unwrap().to_string())
                 .or_default() += 1;
@@ -132,7 +97,7 @@ async fn an_invited_pool_plan_proposes_only_pairs_it_can_send(app: TestApp) {
     assert_eq!(accept(&app, &organizer, &first).await.len(), 1);
     app.clock.advance(Duration::hours(49));
     for p in &people {
-        assert!(pending(&app, p).await.is_empty(), "expired");
+        assert!(pending_invitations(&app, p).await.is_empty(), "expired");
     }
     let again = plan(&app, &organizer, &event, "invited").await;
     let proposed = again["assignments"].as_array().unwrap().len();
@@ -210,7 +175,7 @@ async fn accept_and_decline_of_one_invitation_never_both_succeed(app: TestApp) {
             let mut others = 0;
             for u in users.values() {
                 if u.id != who.id {
-                    others += pending(&app, u)
+                    others += pending_invitations(&app, u)
                         .await
                         .iter()
                         .filter(|i| i["shift_id"] == sent[0]["shift_id"])
@@ -335,7 +300,7 @@ async fn cancelling_a_shift_withdraws_its_invitations(app: TestApp) {
             .expect(200);
     }
     for v in &people {
-        let still = pending(&app, v).await;
+        let still = pending_invitations(&app, v).await;
         assert!(
             still.is_empty(),
             "pending invitations to cancelled shifts: {still:?}"
