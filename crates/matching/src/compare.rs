@@ -174,3 +174,39 @@ fn gini(sorted: &[f64]) -> f64 {
         .sum();
     (2.0 * weighted) / (n * total) - (n + 1.0) / n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::district::demo_event;
+    use crate::roster::plan_roster;
+    use hourbook_domain::demo::EVENT_CHILDCARE;
+
+    #[test]
+    fn the_plan_fills_at_least_what_first_come_first_served_fills_on_the_demo_classes() {
+        // Summer classes need an adult per four minors: the case where a plain flow, which
+        // does not know the ratio, could fill less than volunteers arriving one by one.
+        let instance = demo_event(2027, 300, EVENT_CHILDCARE);
+        for most in [1, 3] {
+            let options = PlanOptions {
+                max_shifts_per_volunteer: most,
+                ..PlanOptions::default()
+            };
+            let (pool, shifts, ctx) = (&instance.volunteers, &instance.shifts, &instance.ctx);
+            let fcfs = Quality::measure(
+                &first_come_first_served(pool, shifts, ctx, options),
+                pool,
+                shifts,
+                ctx,
+            );
+            let plan = plan_roster(pool, shifts, ctx, options, |_| {});
+            let planned = Quality::measure(&plan.assignments, pool, shifts, ctx);
+            assert!(
+                planned.filled >= fcfs.filled,
+                "at most {most} shifts each: plan {} < first come {}",
+                planned.filled,
+                fcfs.filled
+            );
+        }
+    }
+}

@@ -18,8 +18,9 @@
 //! - shift -> sink: capacity = seats neither taken nor offered in a pending invitation. Minors go through a gate with capacity
 //!   [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
 //!   a flow: where a plan brings too few adults for its minors, that gate closes to what the
-//!   adults allow and the flow is solved again (gates only close, so this ends); the plan is
-//!   exact for the gates it ends with, not for the ratio in general.
+//!   adults allow and the flow is solved again (gates only close, so this ends); a second
+//!   way, adults first into anchor seats and then everyone else, is tried too, and the plan
+//!   that fills more is kept. Exact for the gates it ends with, not for the ratio in general.
 //!
 //! Every unit of flow crosses exactly one pair arc, so among maximum flows the cheapest is the
 //! one with the highest total score: seats are filled first (no seat stays empty that an
@@ -144,14 +145,17 @@ pub fn plan_roster(
     let mut gates: Vec<u32> = shifts.iter().map(OpenShift::minor_seats_left).collect();
     // Each round's plan is made to respect the ratio by dropping its lowest-scoring excess
     // minors; the best round (most seats, then highest score) is kept.
+    let all: Vec<&Candidate> = candidates.iter().collect();
+    let none_taken = vec![0; pool.len()];
     let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
     for _round in 0..MAX_RATIO_ROUNDS {
         let chosen = solve(
             pool,
             shifts,
-            &candidates,
+            &all,
             &slot_of,
             &gates,
+            &none_taken,
             ctx,
             options,
             &mut |done| {
@@ -183,22 +187,123 @@ pub fn plan_roster(
                 closed = true;
             }
         }
-        let kept = keep_adult_ratio(chosen, shifts);
-        let score: f64 = kept.iter().map(|c| c.points).sum();
-        if best
-            .as_ref()
-            .is_none_or(|(n, sc, _)| kept.len() > *n || (kept.len() == *n && score > *sc))
-        {
-            best = Some((kept.len(), score, kept));
-        }
+        keep_better(&mut best, keep_adult_ratio(chosen, shifts));
         if !closed {
             break;
         }
+    }
+    if shifts.iter().any(|s| s.minors_per_adult.is_some()) {
+        let anchored = anchored(pool, shifts, &all, &slot_of, ctx, options);
+        keep_better(&mut best, keep_adult_ratio(anchored, shifts));
     }
     let chosen = best.map(|b| b.2).unwrap_or_default();
     let mut plan = finish(chosen, pool, shifts, ctx);
     plan.candidate_pairs = candidates.len();
     plan
+}
+
+/// Keeps `kept` if it fills more seats than `best`, or as many with a higher score.
+fn keep_better<'a>(best: &mut Option<(usize, f64, Vec<&'a Candidate>)>, kept: Vec<&'a Candidate>) {
+    let score: f64 = kept.iter().map(|c| c.points).sum();
+    if best
+        .as_ref()
+        .is_none_or(|(n, sc, _)| kept.len() > *n || (kept.len() == *n && score > *sc))
+    {
+        *best = Some((kept.len(), score, kept));
+    }
+}
+
+/// Another way round the ratio: first seat adults only, in the seats that anchor each
+/// shift serving children (one in `ratio + 1` of its open seats), then everyone else in what
+/// is left, with as many minors per shift as those adults allow. It loses where anchors were
+/// not needed, and wins where adults are scarce and the gate rounds spend them on shifts
+/// without minors; [`plan_roster`] keeps whichever fills more.
+fn anchored<'a>(
+    pool: &[Volunteer],
+    shifts: &[OpenShift],
+    all: &[&'a Candidate],
+    slot_of: &[usize],
+    ctx: &MatchContext,
+    options: PlanOptions,
+) -> Vec<&'a Candidate> {
+    let anchors: Vec<OpenShift> = shifts
+        .iter()
+        .map(|s| {
+            let open = s.seats_to_offer();
+            let anchor = match s.minors_per_adult {
+                Some(r) => open.div_ceil(r + 1),
+                None => 0,
+            };
+            let mut anchor_only = s.clone();
+            anchor_only.offered += open - anchor;
+            anchor_only
+        })
+        .collect();
+    let adults: Vec<&Candidate> = all.iter().copied().filter(|c| !c.minor).collect();
+    let no_gates = vec![0; shifts.len()];
+    let none_taken = vec![0; pool.len()];
+    let first = solve(
+        pool,
+        &anchors,
+        &adults,
+        slot_of,
+        &no_gates,
+        &none_taken,
+        ctx,
+        options,
+        &mut |_| {},
+    );
+
+    let mut taken = vec![0u32; pool.len()];
+    let mut used = std::collections::HashSet::new();
+    let mut seated = vec![0u32; shifts.len()];
+    for c in &first {
+        taken[c.volunteer] += 1;
+        used.insert((c.volunteer, slot_of[c.shift]));
+        seated[c.shift] += 1;
+    }
+    let rest: Vec<OpenShift> = shifts
+        .iter()
+        .zip(&seated)
+        .map(|(s, n)| {
+            let mut left = s.clone();
+            left.offered += n;
+            left
+        })
+        .collect();
+    let gates: Vec<u32> = shifts
+        .iter()
+        .zip(&rest)
+        .enumerate()
+        .map(|(i, (s, left))| match s.minors_per_adult {
+            Some(r) => {
+                let adults = u64::from(seated[i])
+                    + u64::from(s.confirmed - s.confirmed_minors.min(s.confirmed));
+                let allowed = (adults * u64::from(r))
+                    .saturating_sub(u64::from(s.confirmed_minors))
+                    .min(u64::from(left.seats_to_offer()));
+                allowed as u32
+            }
+            None => 0,
+        })
+        .collect();
+    let others: Vec<&Candidate> = all
+        .iter()
+        .copied()
+        .filter(|c| !used.contains(&(c.volunteer, slot_of[c.shift])))
+        .collect();
+    let second = solve(
+        pool,
+        &rest,
+        &others,
+        slot_of,
+        &gates,
+        &taken,
+        ctx,
+        options,
+        &mut |_| {},
+    );
+    first.into_iter().chain(second).collect()
 }
 
 /// The flow network of the first round of [`plan_roster`] (node 0 is the source, node 1 the
@@ -210,9 +315,11 @@ pub fn roster_network(
     options: PlanOptions,
 ) -> FlowNetwork {
     let candidates = candidates(pool, shifts, ctx, &mut |_| {});
+    let all: Vec<&Candidate> = candidates.iter().collect();
     let gates: Vec<u32> = shifts.iter().map(OpenShift::minor_seats_left).collect();
     let slot_of = slots(shifts);
-    network(pool, shifts, &candidates, &slot_of, &gates, ctx, options).0
+    let taken = vec![0; pool.len()];
+    network(pool, shifts, &all, &slot_of, &gates, &taken, ctx, options).0
 }
 
 /// Source and sink of the planning network.
@@ -225,30 +332,36 @@ const SINK: usize = 1;
 fn solve<'a>(
     pool: &[Volunteer],
     shifts: &[OpenShift],
-    candidates: &'a [Candidate],
+    candidates: &[&'a Candidate],
     slot_of: &[usize],
     gates: &[u32],
+    taken: &[u32],
     ctx: &MatchContext,
     options: PlanOptions,
     progress: &mut impl FnMut(u64),
 ) -> Vec<&'a Candidate> {
-    let (mut net, pair_arcs) = network(pool, shifts, candidates, slot_of, gates, ctx, options);
+    let (mut net, pair_arcs) = network(
+        pool, shifts, candidates, slot_of, gates, taken, ctx, options,
+    );
     net.min_cost_max_flow(SOURCE, SINK, |done| progress(done.max(0) as u64));
     candidates
         .iter()
         .zip(&pair_arcs)
         .filter(|(_, arc)| net.flow(**arc) > 0)
-        .map(|(c, _)| c)
+        .map(|(c, _)| *c)
         .collect()
 }
 
-/// The planning network and, for each candidate, its pair arc.
+/// The planning network and, for each candidate, its pair arc. `taken[v]` shifts of
+/// volunteer `v` are already planned: their source arcs continue the convex sequence.
+#[allow(clippy::too_many_arguments)]
 fn network(
     pool: &[Volunteer],
     shifts: &[OpenShift],
-    candidates: &[Candidate],
+    candidates: &[&Candidate],
     slot_of: &[usize],
     gates: &[u32],
+    taken: &[u32],
     ctx: &MatchContext,
     options: PlanOptions,
 ) -> (FlowNetwork, Vec<ArcId>) {
@@ -272,7 +385,8 @@ fn network(
         per_volunteer[c.volunteer] += 1;
     }
     for (v, &count) in per_volunteer.iter().enumerate() {
-        for k in 0..count.min(options.max_shifts_per_volunteer) {
+        let most = options.max_shifts_per_volunteer.saturating_sub(taken[v]);
+        for k in taken[v]..taken[v] + count.min(most) {
             net.add_arc(
                 SOURCE,
                 volunteer_node(v),
