@@ -3,7 +3,7 @@
 
 use crate::matching::{north, pending_invitations, planned_event};
 use chrono::Duration;
-use hourbook_tests::{Backend, SITE, TestApp, User, backend_tests};
+use hourbook_tests::{SITE, TestApp, User, backend_tests};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -114,9 +114,6 @@ async fn an_invited_pool_plan_proposes_only_pairs_it_can_send(app: TestApp) {
 /// A Redis GEO set cannot store latitudes beyond ±85.05°: such a shift is left out of the
 /// index instead of failing the whole rebuild.
 async fn a_shift_near_the_pole_does_not_break_the_index_rebuild(app: TestApp) {
-    if app.backend != Backend::Production {
-        return;
-    }
     let admin = app.platform_admin().await;
     let (org, organizer) = app
         .organization_with(&admin, "community", "organizer")

@@ -16,12 +16,14 @@ use hourbook_matching::{
     plan_roster, rank_shifts, rank_volunteers,
 };
 use hourbook_store::StoreError;
+use hourbook_store::matching::MyInvitation;
 use hourbook_store::matching::{
     Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, NewRosterPlan,
     RosterPlanRecord, SentInvitations, Skipped, UnfilledSeats, VolunteerPool,
 };
+use hourbook_store::page::{Page, PageRequest};
 use hourbook_store::shifts::Shift;
-use hourbook_store::signups::EventSummary;
+use hourbook_store::signups::{EventSummary, Signup};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -388,6 +390,50 @@ pub async fn accept_plan(
             state.clock.now(),
         )
         .await?)
+}
+
+/// The caller's invitations, after expiring any whose deadline has passed.
+pub async fn my_invitations(
+    state: &AppState,
+    actor: &Actor,
+    page: PageRequest,
+) -> ApiResult<Page<MyInvitation>> {
+    sweep_invitations(state).await;
+    Ok(state
+        .store
+        .my_invitations(actor, page, state.clock.now())
+        .await?)
+}
+
+/// The caller accepts an invitation: a signup under the usual rules; the shift's entry in
+/// the index follows its seats.
+pub async fn accept_invitation(
+    state: &AppState,
+    actor: &Actor,
+    invitation_id: Uuid,
+) -> ApiResult<Signup> {
+    sweep_invitations(state).await;
+    let signup = state
+        .store
+        .accept_invitation(actor, invitation_id, &state.rules, state.clock.now())
+        .await?;
+    state.refresh_shift_index(signup.shift_id).await;
+    Ok(signup)
+}
+
+/// The caller declines an invitation; the seat goes to the next best candidate.
+pub async fn decline_invitation(
+    state: &AppState,
+    actor: &Actor,
+    invitation_id: Uuid,
+) -> ApiResult<Invitation> {
+    sweep_invitations(state).await;
+    let declined = state
+        .store
+        .decline_invitation(actor, invitation_id, state.clock.now())
+        .await?;
+    offer_next_logged(state, declined.shift_id, declined.id).await;
+    Ok(declined)
 }
 
 /// After a decline or an expiry: if the shift still has a seat nobody holds or has been

@@ -282,12 +282,8 @@ async fn my_invitations(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<MyInvitation>>> {
     let page = q.page()?;
-    matching::sweep_invitations(&state).await;
     Ok(Json(
-        state
-            .store
-            .my_invitations(&caller.actor, page, state.clock.now())
-            .await?,
+        matching::my_invitations(&state, &caller.actor, page).await?,
     ))
 }
 
@@ -312,17 +308,7 @@ async fn accept_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Signup>)> {
     let invitation_id = path_id(&id, "invitation")?;
-    matching::sweep_invitations(&state).await;
-    let signup = state
-        .store
-        .accept_invitation(
-            &caller.actor,
-            invitation_id,
-            &state.rules,
-            state.clock.now(),
-        )
-        .await?;
-    state.refresh_shift_index(signup.shift_id).await;
+    let signup = matching::accept_invitation(&state, &caller.actor, invitation_id).await?;
     Ok((StatusCode::CREATED, Json(signup)))
 }
 
@@ -346,11 +332,7 @@ async fn decline_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Invitation>> {
     let invitation_id = path_id(&id, "invitation")?;
-    matching::sweep_invitations(&state).await;
-    let declined = state
-        .store
-        .decline_invitation(&caller.actor, invitation_id, state.clock.now())
-        .await?;
-    matching::offer_next_logged(&state, declined.shift_id, declined.id).await;
-    Ok(Json(declined))
+    Ok(Json(
+        matching::decline_invitation(&state, &caller.actor, invitation_id).await?,
+    ))
 }
