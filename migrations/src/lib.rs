@@ -7,6 +7,7 @@ mod columns;
 mod m20261126_000001_foundation;
 mod m20261126_000002_idempotency;
 mod m20261126_000003_matching;
+mod m20261126_000004_notifications;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_idempotency::Migration),
             Box::new(m20261126_000003_matching::Migration),
+            Box::new(m20261126_000004_notifications::Migration),
         ]
     }
 }

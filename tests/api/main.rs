@@ -9,6 +9,7 @@ mod hours;
 mod idempotency;
 mod matching;
 mod matching_safety;
+mod notifications;
 mod openapi;
 mod organizations;
 mod presence;

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
+pub mod smtp;
+
 /// Which deployment mode a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -623,6 +625,7 @@ impl TestApp {
             "roster_plans",
             "roster_plan_assignments",
             "invitations",
+            "notification_opt_outs",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

@@ -36,10 +36,30 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             idempotency::remember,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            wake_outbox_workers,
+        ))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// A change that succeeded may have queued e-mail in its transaction (which has committed by
+/// now): wake the outbox workers instead of leaving the message to their next poll. A wake-up
+/// with nothing queued costs one empty claim.
+async fn wake_outbox_workers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let changes = !request.method().is_safe();
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        state.wakeup.wake();
+    }
+    response
 }
 
 async fn not_found() -> Response {

@@ -1,8 +1,9 @@
 //! iCalendar export of a volunteer's confirmed shifts.
 
 use chrono::{DateTime, Utc};
+use hourbook_notifications::calendar::shift_event;
 use hourbook_store::signups::MySignup;
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::Calendar;
 
 /// A calendar with one event per signup that holds a seat on an open shift.
 pub fn confirmed_shifts(signups: &[MySignup], now: DateTime<Utc>) -> String {
@@ -12,16 +13,15 @@ pub fn confirmed_shifts(signups: &[MySignup], now: DateTime<Utc>) -> String {
         .iter()
         .filter(|s| s.signup.status.holds_seat() && s.shift.status == "open")
     {
-        let event = Event::new()
-            // A stable UID lets calendar apps update the entry instead of duplicating it.
-            .uid(&format!("{}@hourbook", s.signup.id))
-            .summary(&format!("{} · {}", s.event.title, s.shift.title))
-            .location(&s.shift.address)
-            .starts(s.shift.starts_at)
-            .ends(s.shift.ends_at)
-            .timestamp(now)
-            .done();
-        calendar.push(event);
+        // The same event (and UID) as the invitation attached to the confirmation e-mail.
+        calendar.push(shift_event(
+            &s.signup.id.to_string(),
+            &format!("{} · {}", s.event.title, s.shift.title),
+            &s.shift.address,
+            s.shift.starts_at,
+            s.shift.ends_at,
+            now,
+        ));
     }
     calendar.done().to_string()
 }

@@ -33,6 +33,10 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Send the outbox's e-mail (reminders and digests included) until stopped. Run as many
+    /// as you like beside the API processes; `serve` runs one itself unless
+    /// `email.worker_in_serve` is false.
+    Worker,
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Manage platform administrators.
@@ -102,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve { demo } => serve(settings, demo).await,
+        Command::Worker => run_worker(settings).await,
         Command::Migrate => {
             AppState::connect(settings, Clock::System).await?;
             println!("database schema is up to date");
@@ -243,24 +248,28 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     }
     let app = Application::bind(state.clone()).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    worker::spawn(&state.settings, state.store.clone(), stopped.clone())?;
+    let url = worker::public_url(&state.settings, app.port());
+    if state.settings.email.worker_in_serve {
+        worker::spawn(&state, url.clone(), stopped.clone())?;
+    }
     tokio::spawn(crate::matching::run_upkeep(state.clone(), stopped));
-    let server = &state.settings.server;
-    let url = if server.public_url.is_empty() {
-        let host = if server.host == "0.0.0.0" {
-            "localhost"
-        } else {
-            server.host.as_str()
-        };
-        format!("http://{host}:{}/", app.port())
-    } else {
-        server.public_url.clone()
-    };
-    println!("Hourbook is running at {url}  (Ctrl-C to stop)");
+    println!("Hourbook is running at {url}/  (Ctrl-C to stop)");
     app.run_until(async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     let _ = stop.send(true);
+    Ok(())
+}
+
+async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let state = AppState::connect(settings, Clock::System).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let url = worker::public_url(&state.settings, state.settings.server.port);
+    let worker = worker::spawn(&state, url, stopped)?;
+    println!("Hourbook worker is sending the outbox  (Ctrl-C to stop)");
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = stop.send(true);
+    worker.await?;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     /// E-mail.
     pub email: EmailSettings,
+    /// Record deadlines.
+    pub records: RecordsSettings,
     /// The demo district.
     pub demo: DemoSettings,
 }
@@ -154,8 +156,39 @@ pub struct EmailSettings {
     pub smtp_username: String,
     /// SMTP password.
     pub smtp_password: String,
-    /// Worker poll interval.
+    /// `starttls`, `tls` or `none`.
+    pub smtp_tls: String,
+    /// Pooled SMTP connections per worker.
+    pub smtp_pool_size: u32,
+    /// Run the worker inside `serve`.
+    pub worker_in_serve: bool,
+    /// Longest wait between outbox polls.
     pub poll_interval_seconds: u64,
+    /// Messages claimed at once.
+    pub batch_size: u64,
+    /// Claim lease.
+    pub lease_seconds: u64,
+    /// Claims before giving up.
+    pub max_attempts: i32,
+    /// First retry delay.
+    pub retry_base_seconds: u64,
+    /// Longest retry delay.
+    pub retry_max_seconds: u64,
+    /// Reminder and digest schedule interval.
+    pub schedule_interval_seconds: u64,
+    /// Unsubscribe-link signing key.
+    pub link_key: String,
+}
+
+/// `[records]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct RecordsSettings {
+    /// Working days to verify an attended shift.
+    pub deadline_working_days: u32,
+    /// Local hour of the daily digest.
+    pub digest_hour: u32,
+    /// Warn this many working days before the deadline.
+    pub digest_warn_working_days: u32,
 }
 
 impl std::fmt::Debug for EmailSettings {
@@ -167,6 +200,8 @@ impl std::fmt::Debug for EmailSettings {
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_username", &self.smtp_username)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("worker_in_serve", &self.worker_in_serve)
             .finish_non_exhaustive()
     }
 }
@@ -219,6 +254,27 @@ impl Settings {
         anyhow::ensure!(
             self.email.transport != "smtp" || !self.email.smtp_host.is_empty(),
             "email.smtp_host is required when email.transport is \"smtp\""
+        );
+        self.email
+            .smtp_tls
+            .parse::<hourbook_notifications::SmtpSecurity>()
+            .map_err(|e| anyhow::anyhow!("email.smtp_tls {e}"))?;
+        let e = &self.email;
+        anyhow::ensure!(
+            e.batch_size > 0
+                && e.lease_seconds > 0
+                && e.max_attempts > 0
+                && e.retry_base_seconds > 0,
+            "email.batch_size, lease_seconds, max_attempts and retry_base_seconds must be positive"
+        );
+        anyhow::ensure!(
+            e.retry_max_seconds >= e.retry_base_seconds,
+            "email.retry_max_seconds must be at least retry_base_seconds"
+        );
+        anyhow::ensure!(!e.link_key.is_empty(), "email.link_key must not be empty");
+        anyhow::ensure!(
+            self.records.digest_hour < 24,
+            "records.digest_hour must be an hour of the day (0-23)"
         );
         anyhow::ensure!(
             !self.privacy.id_hash_key.is_empty(),

@@ -7,7 +7,9 @@ use anyhow::Context;
 use chrono::Duration;
 use hourbook_domain::profile::AgePolicy;
 use hourbook_matching::open_shifts::{InProcessShiftIndex, OpenShiftIndex, RedisShiftIndex};
+use hourbook_notifications::{LinkSigner, Wakeup};
 use hourbook_store::accounts::PasswordHasher;
+use hourbook_store::records::RecordDeadline;
 use hourbook_store::signups::SignupRules;
 use hourbook_store::{DatabaseSettings, Store};
 use std::sync::Arc;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Open shifts by place: in-process, or a Redis GEO set every replica shares.
     pub shift_index: Arc<dyn OpenShiftIndex>,
+    /// Wakes outbox workers (in this process, and through Redis in others).
+    pub wakeup: Wakeup,
+    /// Signs and checks unsubscribe links.
+    pub links: LinkSigner,
 }
 
 impl AppState {
@@ -92,6 +98,11 @@ impl AppState {
                 )),
             )
         };
+        let wakeup = match &redis {
+            Some(manager) => Wakeup::with_redis(manager.clone(), outbox_channel(&settings)),
+            None => Wakeup::in_process(),
+        };
+        let links = LinkSigner::new(&settings.email.link_key);
         let rules = SignupRules {
             ages: AgePolicy {
                 minimum_age: settings.rules.minimum_age,
@@ -113,6 +124,8 @@ impl AppState {
             rules: Arc::new(rules),
             clock,
             shift_index,
+            wakeup,
+            links,
         };
         // Redis may have been flushed, and an in-process index starts empty: either way the
         // database says what is open. Failing here would stop the server for the sake of a
@@ -121,6 +134,14 @@ impl AppState {
             tracing::warn!(error = %e, "could not build the open-shift index yet");
         }
         Ok(state)
+    }
+
+    /// When attended shifts' records fall due.
+    pub fn record_deadline(&self) -> anyhow::Result<RecordDeadline> {
+        Ok(RecordDeadline {
+            working_days: self.settings.records.deadline_working_days,
+            timezone: self.settings.timezone()?,
+        })
     }
 
     /// Runs the password hasher off the async threads: argon2 is deliberately slow.
@@ -134,6 +155,11 @@ impl AppState {
         let hasher = self.hasher.clone();
         Ok(tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await?)
     }
+}
+
+/// The Redis channel outbox wake-ups are published on.
+pub fn outbox_channel(settings: &Settings) -> String {
+    format!("{}outbox", settings.redis.key_prefix)
 }
 
 /// A connection URL with its password hidden, fit for an error message.

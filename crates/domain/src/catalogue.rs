@@ -108,6 +108,39 @@ impl Campaign {
     }
 }
 
+/// A language Hourbook speaks: pages and e-mails are in the account's language.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+    utoipa::ToSchema,
+)]
+pub enum Locale {
+    /// Simplified Chinese, the default.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    #[strum(serialize = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    #[strum(serialize = "en")]
+    En,
+}
+
+impl Locale {
+    /// The BCP 47 tag stored and sent.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// What kind of body an organization is.
 #[derive(
     Debug,

@@ -2,11 +2,11 @@
 
 use crate::catalogue::Campaign;
 use crate::error::{DomainError, Validator};
-use crate::identity::parse_name;
+use crate::identity::{Email, parse_name};
 use crate::location::Coordinates;
 use crate::text::{multi_line, plausible_date, single_line};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// An event as the organizer sends it (`POST /api/v1/events`).
@@ -33,6 +33,62 @@ pub struct EventInput {
     pub location: Coordinates,
     /// Street address.
     pub address: String,
+    /// What volunteers should bring (water, a hat, ID card...), shown on the shift page and
+    /// in e-mails.
+    #[serde(default)]
+    pub what_to_bring: Option<String>,
+    /// Whom volunteers call about the event.
+    #[serde(default)]
+    pub contact: Option<EventContact>,
+}
+
+/// The organizer's contact for an event, as volunteers see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventContact {
+    /// Name (a person or a desk).
+    pub name: String,
+    /// Phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail address (also the Reply-To of the event's e-mails).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl EventContact {
+    fn validate(self, v: &mut Validator) -> Option<Self> {
+        let name = v.check(parse_name(&self.name, "contact.name"));
+        let phone = match self.phone.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(p)
+                if p.len() <= 32
+                    && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) =>
+            {
+                Some(Some(p.to_string()))
+            }
+            Some(_) => {
+                v.error(
+                    "contact.phone",
+                    "must be a phone number (digits, spaces, + - ( ))",
+                );
+                None
+            }
+        };
+        let email = match self.email.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(e) => v
+                .check(Email::parse(e).map_err(|_| {
+                    DomainError::invalid("contact.email", "must be an e-mail address")
+                }))
+                .map(|e| Some(e.as_str().to_string())),
+        };
+        Some(Self {
+            name: name?,
+            phone: phone?,
+            email: email?,
+        })
+    }
 }
 
 impl EventInput {
@@ -69,6 +125,11 @@ impl EventInput {
         if let Some(address) = v.check(single_line(&self.address, "address", 200)) {
             self.address = address;
         }
+        self.what_to_bring = self
+            .what_to_bring
+            .and_then(|w| v.check(multi_line(&w, "what_to_bring", 1000)))
+            .filter(|w| !w.is_empty());
+        self.contact = self.contact.and_then(|c| c.validate(&mut v));
         v.finish().map(|()| self)
     }
 }

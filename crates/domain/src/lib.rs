@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod deadline;
 pub mod demo;
 pub mod eligibility;
 pub mod error;
@@ -19,6 +20,6 @@ pub mod service_time;
 pub mod shift;
 pub mod text;
 
-pub use catalogue::{Campaign, MemberRole, OrganizationKind, Skill};
+pub use catalogue::{Campaign, Locale, MemberRole, OrganizationKind, Skill};
 pub use error::{DomainError, FieldError, Ineligibility};
 pub use location::{Coordinates, UnitVector};

@@ -7,9 +7,9 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use hourbook_domain::MemberRole;
 use hourbook_domain::access::Actor;
 use hourbook_domain::identity::{Email, volunteer_number};
+use hourbook_domain::{Locale, MemberRole};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -186,6 +186,28 @@ impl Store {
         let txn = self.write().await?;
         let account = insert_account(&txn, email, name, password_hash, now).await?;
         commit(txn, account).await
+    }
+
+    /// Changes an account's name and language (each only when given).
+    pub async fn update_account(
+        &self,
+        id: Uuid,
+        name: Option<String>,
+        locale: Option<Locale>,
+    ) -> Result<Account> {
+        if name.is_none() && locale.is_none() {
+            return self.account(id).await;
+        }
+        let mut update =
+            account::Entity::update_many().filter(account::Column::Id.eq(id.to_string()));
+        if let Some(name) = name {
+            update = update.col_expr(account::Column::Name, Expr::value(name));
+        }
+        if let Some(locale) = locale {
+            update = update.col_expr(account::Column::Locale, Expr::value(locale.as_str()));
+        }
+        update.exec(self.db()).await?;
+        self.account(id).await
     }
 
     /// The account and password hash for a login attempt.

@@ -6,7 +6,7 @@ use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_from_model};
 use crate::{Result, Store, StoreError, commit, parse_id, parse_name, seconds};
 use chrono::{DateTime, NaiveDate, Utc};
 use hourbook_domain::access::Actor;
-use hourbook_domain::event::{EventInput, InsuranceInput};
+use hourbook_domain::event::{EventContact, EventInput, InsuranceInput};
 use hourbook_domain::location::round_km;
 use hourbook_domain::{Campaign, Coordinates};
 use sea_orm::{
@@ -41,6 +41,10 @@ pub struct Event {
     pub location: Coordinates,
     /// Address.
     pub address: String,
+    /// What to bring.
+    pub what_to_bring: Option<String>,
+    /// Whom to call about the event.
+    pub contact: Option<EventContact>,
     /// Distance from `near`, when the list was asked for one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
@@ -93,10 +97,14 @@ async fn event_from_model(db: &impl ConnectionTrait, m: event::Model) -> Result<
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("organization"))?;
+    event_of(m, org.name)
+}
+
+fn event_of(m: event::Model, organization_name: String) -> Result<Event> {
     Ok(Event {
         id: parse_id(&m.id)?,
         organization_id: parse_id(&m.organization_id)?,
-        organization_name: org.name,
+        organization_name,
         title: m.title,
         description: m.description,
         risks: m.risks,
@@ -108,7 +116,22 @@ async fn event_from_model(db: &impl ConnectionTrait, m: event::Model) -> Result<
             lon: m.lon,
         },
         address: m.address,
+        what_to_bring: m.what_to_bring,
+        contact: contact_of(m.contact_name, m.contact_phone, m.contact_email),
         distance_km: None,
+    })
+}
+
+/// The contact columns as one value (none without a name).
+pub(crate) fn contact_of(
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+) -> Option<EventContact> {
+    Some(EventContact {
+        name: name?,
+        phone,
+        email,
     })
 }
 
@@ -134,6 +157,10 @@ pub(crate) async fn insert_event(
         address: Set(input.address.clone()),
         created_by: Set(created_by.to_string()),
         created_at: Set(seconds(now)),
+        what_to_bring: Set(input.what_to_bring.clone()),
+        contact_name: Set(input.contact.as_ref().map(|c| c.name.clone())),
+        contact_phone: Set(input.contact.as_ref().and_then(|c| c.phone.clone())),
+        contact_email: Set(input.contact.as_ref().and_then(|c| c.email.clone())),
     })
     .exec_without_returning(db)
     .await?;
@@ -266,24 +293,10 @@ impl Store {
             {
                 continue;
             }
-            events.push((
-                distance,
-                starts,
-                Event {
-                    id: parse_id(&m.id)?,
-                    organization_id: parse_id(&m.organization_id)?,
-                    organization_name: orgs.get(&m.organization_id).cloned().unwrap_or_default(),
-                    title: m.title,
-                    description: m.description,
-                    risks: m.risks,
-                    hazardous: m.hazardous,
-                    campaign: parse_name(&m.campaign)?,
-                    category: m.category,
-                    location,
-                    address: m.address,
-                    distance_km: distance.map(round_km),
-                },
-            ));
+            let organization_name = orgs.get(&m.organization_id).cloned().unwrap_or_default();
+            let mut event = event_of(m, organization_name)?;
+            event.distance_km = distance.map(round_km);
+            events.push((distance, starts, event));
         }
         events.sort_by(|a, b| {
             let by_distance = a.0.unwrap_or(0.0).total_cmp(&b.0.unwrap_or(0.0));

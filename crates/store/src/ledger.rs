@@ -312,7 +312,11 @@ impl Store {
             &txn,
             MessageKind::HoursVerified,
             &model.volunteer_id,
-            serde_json::json!({ "minutes": entry.minutes, "event_title": ctx.event.title, "shift_title": ctx.shift.title }),
+            outbox::with(
+                outbox::with(outbox::shift_payload(ctx), "minutes", entry.minutes),
+                "signup_id",
+                model.id.clone(),
+            ),
             now,
         )
         .await?;

@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod page;
 pub mod profiles;
+pub mod records;
 pub mod shifts;
 pub mod signups;
 

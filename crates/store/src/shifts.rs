@@ -1,8 +1,8 @@
 //! Shifts: windows of service at a place, with their seats.
 
 use crate::entities::{event, shift, signup};
-use crate::outbox::{self, MessageKind};
-use crate::signups::{SignupRules, lock_account, reseat_where_waiting, shift_payload, transition};
+use crate::outbox::{self, MessageKind, SignupRef};
+use crate::signups::{SignupRules, lock_account, reseat_where_waiting, transition};
 use crate::{
     Result, Store, StoreError, from_json, parse_id, parse_name, retrying, seconds, to_json,
 };
@@ -318,14 +318,13 @@ impl Store {
             if status.holds_seat() {
                 freed.push(s.clone());
             }
-            outbox::enqueue_for_account(
-                &txn,
-                MessageKind::ShiftCancelled,
-                &s.volunteer_id,
-                shift_payload(&ctx),
-                now,
-            )
-            .await?;
+            let signup = SignupRef {
+                id: &s.id,
+                volunteer_id: &s.volunteer_id,
+                minor: s.minor,
+            };
+            outbox::enqueue_about_signup(&txn, MessageKind::ShiftCancelled, &ctx, signup, now)
+                .await?;
         }
         // Their account locks come after this shift's lock (the reversed order); a deadlock
         // this causes is retried by `retrying`.

@@ -11,10 +11,10 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, Utc};
-use hourbook_domain::MemberRole;
 use hourbook_domain::error::Validator;
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::profile::ProfileInput;
+use hourbook_domain::{Locale, MemberRole};
 use hourbook_store::accounts::token_hash;
 use hourbook_store::ledger::HoursSummary;
 use hourbook_store::page::Page;
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/register", post(register))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/me", get(me))
+        .route("/api/v1/me", get(me).patch(patch_me))
         .route("/api/v1/me/profile", put(put_profile))
         .route("/api/v1/me/signups", get(my_signups))
         .route("/api/v1/me/signups.ics", get(my_signups_ics))
@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
     login,
     logout,
     me,
+    patch_me,
     put_profile,
     my_signups,
     my_signups_ics,
@@ -125,6 +126,9 @@ struct Me {
     name: String,
     volunteer_number: String,
     is_platform_admin: bool,
+    /// The language of pages and e-mails.
+    #[schema(value_type = String, example = "zh-CN")]
+    locale: String,
     roles: Vec<RoleGrant>,
     /// Null until the volunteer saves one.
     profile: Option<Profile>,
@@ -266,17 +270,67 @@ fn role_grants(actor: &hourbook_domain::access::Actor, platform_admin: bool) -> 
     )
 )]
 async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
-    let profile = state.store.profile(caller.account.id).await?;
-    let roles = role_grants(&caller.actor, caller.account.is_platform_admin);
-    Ok(Json(Me {
-        id: caller.account.id,
-        email: caller.account.email,
-        name: caller.account.name,
-        volunteer_number: caller.account.volunteer_number,
-        is_platform_admin: caller.account.is_platform_admin,
+    Ok(Json(describe(&state, caller.account, &caller.actor).await?))
+}
+
+async fn describe(
+    state: &AppState,
+    account: hourbook_store::accounts::Account,
+    actor: &hourbook_domain::access::Actor,
+) -> ApiResult<Me> {
+    let profile = state.store.profile(account.id).await?;
+    let roles = role_grants(actor, account.is_platform_admin);
+    Ok(Me {
+        id: account.id,
+        email: account.email,
+        name: account.name,
+        volunteer_number: account.volunteer_number,
+        is_platform_admin: account.is_platform_admin,
+        locale: account.locale,
         roles,
         profile,
-    }))
+    })
+}
+
+/// What to change; fields left out keep their value.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AccountChanges {
+    #[schema(example = "李伟")]
+    name: Option<String>,
+    /// `zh-CN` or `en`: the language of pages and e-mails.
+    locale: Option<Locale>,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "accounts",
+    summary = "Change the caller's name or language",
+    security(("bearer" = [])),
+    request_body = AccountChanges,
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable)
+    )
+)]
+async fn patch_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(changes): ApiJson<AccountChanges>,
+) -> ApiResult<Json<Me>> {
+    let name = changes
+        .name
+        .as_deref()
+        .map(|n| parse_name(n, "name"))
+        .transpose()?;
+    let account = state
+        .store
+        .update_account(caller.account.id, name, changes.locale)
+        .await?;
+    Ok(Json(describe(&state, account, &caller.actor).await?))
 }
 
 #[utoipa::path(

@@ -4,6 +4,7 @@ mod accounts;
 mod events;
 mod health;
 mod matching;
+mod notifications;
 mod organizations;
 mod signups;
 
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(signups::router())
         .merge(matching::router())
+        .merge(notifications::router())
         .route("/api/openapi.json", get(crate::openapi::serve))
 }
 
@@ -33,5 +35,6 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(events::Docs::openapi());
     doc.merge(signups::Docs::openapi());
     doc.merge(matching::Docs::openapi());
+    doc.merge(notifications::Docs::openapi());
     doc
 }

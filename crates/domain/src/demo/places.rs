@@ -6,7 +6,7 @@ use super::{
     offset,
 };
 use crate::catalogue::{Campaign, Skill};
-use crate::event::EventInput;
+use crate::event::{EventContact, EventInput};
 use crate::location::Coordinates;
 use crate::shift::NewShift;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -175,6 +175,8 @@ fn childcare(
             category: "childcare".to_string(),
             location: centre.location,
             address: "上海市普陀区长风街道社区服务中心".to_string(),
+            what_to_bring: Some("志愿者证或身份证、水杯；请穿便于活动的衣服和平底鞋。".to_string()),
+            contact: Some(demo_contact("长风社区服务中心 王老师", "021-52000001")),
         },
         organization: ORG_CENTRE,
         organizer: STAFF_CENTRE,
@@ -253,6 +255,10 @@ fn drowning(
                 lon: RIVER_POINTS[2].2,
             },
             address: "上海市普陀区苏州河沿岸".to_string(),
+            what_to_bring: Some(
+                "防晒帽、饮用水、手机（保持电量）；现场发放救生圈和反光背心。".to_string(),
+            ),
+            contact: Some(demo_contact("区团委 防溺水专班", "021-52000002")),
         },
         organization: ORG_LEAGUE,
         organizer: STAFF_ORGANIZER,
@@ -305,9 +311,19 @@ fn traffic(
             category: "community_service".to_string(),
             location: league.location,
             address: "上海市普陀区各主要路口".to_string(),
+            what_to_bring: Some("饮用水、雨具；现场发放小红帽和引导旗。".to_string()),
+            contact: Some(demo_contact("区文明办 志愿服务站", "021-52000003")),
         },
         organization: ORG_LEAGUE,
         organizer: STAFF_ORGANIZER,
         shifts,
+    }
+}
+
+fn demo_contact(name: &str, phone: &str) -> EventContact {
+    EventContact {
+        name: name.to_string(),
+        phone: Some(phone.to_string()),
+        email: None,
     }
 }

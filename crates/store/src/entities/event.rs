@@ -19,6 +19,10 @@ pub struct Model {
     pub address: String,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    pub what_to_bring: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

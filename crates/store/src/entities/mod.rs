@@ -9,6 +9,7 @@ pub mod idempotency_key;
 pub mod invitation;
 pub mod ledger_entry;
 pub mod membership;
+pub mod notification_opt_out;
 pub mod organization;
 pub mod outbox_message;
 pub mod roster_plan;

@@ -6,9 +6,7 @@ use crate::entities::{invitation, roster_plan, shift, volunteer_profile};
 use crate::outbox::{self, MessageKind};
 use crate::page::{Page, PageRequest};
 use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_context};
-use crate::signups::{
-    EventSummary, Signup, SignupRules, book, lock_account, lock_shift, shift_payload,
-};
+use crate::signups::{EventSummary, Signup, SignupRules, book, lock_account, lock_shift};
 use crate::{Result, Store, StoreError, from_json, non_negative, parse_id, parse_name, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::access::Actor;
@@ -180,7 +178,7 @@ async fn insert_invitation(
     if inserted == 0 {
         return Ok(Err(Skipped::AlreadyInvited));
     }
-    let mut payload = shift_payload(&ctx);
+    let mut payload = outbox::shift_payload(&ctx);
     if let Some(map) = payload.as_object_mut() {
         map.insert("invitation_id".into(), id.clone().into());
         map.insert(

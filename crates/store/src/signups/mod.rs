@@ -4,7 +4,7 @@ mod presence;
 mod seats;
 
 pub(crate) use presence::SignupAccess;
-pub(crate) use seats::{lock_account, lock_shift, shift_payload, transition};
+pub(crate) use seats::{lock_account, lock_shift, transition};
 
 use seats::{
     lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
@@ -12,7 +12,7 @@ use seats::{
 };
 
 use crate::entities::{account, signup, volunteer_profile};
-use crate::outbox::{self, MessageKind};
+use crate::outbox::{self, MessageKind, SignupRef};
 use crate::profiles::Profile;
 use crate::shifts::{self, SHIFT_OPEN, Shift, shift_context};
 use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
@@ -409,7 +409,12 @@ pub(crate) async fn book(
     } else {
         MessageKind::SignupWaitlisted
     };
-    outbox::enqueue_for_account(txn, kind, &volunteer_id, shift_payload(&ctx), now).await?;
+    let signup = SignupRef {
+        id: &id,
+        volunteer_id: &volunteer_id,
+        minor,
+    };
+    outbox::enqueue_about_signup(txn, kind, &ctx, signup, now).await?;
     reload(txn, &id, true).await
 }
 

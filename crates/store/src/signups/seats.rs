@@ -2,7 +2,7 @@
 
 use super::SignupRules;
 use crate::entities::{account, shift, signup, volunteer_profile};
-use crate::outbox::{self, MessageKind};
+use crate::outbox::{self, MessageKind, SignupRef};
 use crate::profiles::Profile;
 use crate::shifts::{self, ShiftContext};
 use crate::{Result, StoreError, parse_id, parse_name, seconds};
@@ -302,13 +302,6 @@ pub(super) async fn waitlist_position(
     Ok(Some(ahead as u32 + 1))
 }
 
-pub(crate) fn shift_payload(ctx: &ShiftContext) -> serde_json::Value {
-    serde_json::json!({
-        "shift_id": ctx.shift.id, "shift_title": ctx.shift.title, "event_title": ctx.event.title,
-        "starts_at": ctx.shift.starts_at, "ends_at": ctx.shift.ends_at, "address": ctx.shift.address,
-    })
-}
-
 pub(super) async fn notify_promoted(
     db: &impl ConnectionTrait,
     ctx: &ShiftContext,
@@ -320,11 +313,15 @@ pub(super) async fn notify_promoted(
             .one(db)
             .await?
             .ok_or(StoreError::NotFound("signup"))?;
-        outbox::enqueue_for_account(
+        outbox::enqueue_about_signup(
             db,
             MessageKind::WaitlistPromoted,
-            &s.volunteer_id,
-            shift_payload(ctx),
+            ctx,
+            SignupRef {
+                id: &s.id,
+                volunteer_id: &s.volunteer_id,
+                minor: s.minor,
+            },
             now,
         )
         .await?;

@@ -1,34 +1,16 @@
-//! Server-rendered pages. For now the landing page: upcoming shifts with seats, readable on a
-//! 360-px phone. The full front end grows here, page by page.
+//! The landing page: upcoming shifts with seats, readable on a 360-px phone.
 
-use crate::error::{ApiError, ApiResult};
+use super::{english, render};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
-use axum::routing::get;
 use hourbook_store::events::EventFilter;
 use hourbook_store::page::PageRequest;
-use minijinja::{Environment, context};
+use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
-}
-
-fn templates() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        // Templates are compiled into the binary: nothing to find on disk at run time.
-        env.add_template("home.html", include_str!("../templates/home.html"))
-            .expect("the bundled template parses");
-        env
-    })
-}
 
 /// The page's words, per language.
 #[derive(Serialize)]
@@ -69,26 +51,8 @@ const EN: Words = Words {
 };
 
 #[derive(Deserialize)]
-struct HomeQuery {
+pub(super) struct HomeQuery {
     lang: Option<String>,
-}
-
-/// zh-CN unless `?lang=en` or the browser prefers English over Chinese.
-fn english(query: Option<&str>, headers: &HeaderMap) -> bool {
-    if let Some(lang) = query {
-        return lang.to_ascii_lowercase().starts_with("en");
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let first = |tag: &str| accept.find(tag);
-    match (first("en"), first("zh")) {
-        (Some(en), Some(zh)) => en < zh,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 #[derive(Serialize)]
@@ -103,7 +67,7 @@ struct ShiftCard {
     waitlist: u32,
 }
 
-async fn home(
+pub(super) async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<HomeQuery>,
@@ -154,15 +118,12 @@ async fn home(
     }
     cards.sort_by_key(|(start, _)| *start);
     let shifts: Vec<ShiftCard> = cards.into_iter().map(|(_, c)| c).take(30).collect();
-    let html = templates()
-        .get_template("home.html")
-        .and_then(|t| {
-            t.render(context! {
-                lang => if en { "en" } else { "zh-CN" },
-                t => if en { &EN } else { &ZH },
-                shifts => shifts,
-            })
-        })
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(Html(html))
+    render(
+        "home.html",
+        context! {
+            lang => if en { "en" } else { "zh-CN" },
+            t => if en { &EN } else { &ZH },
+            shifts => shifts,
+        },
+    )
 }
