@@ -16,6 +16,7 @@ use std::time::Duration as StdDuration;
 backend_tests!(
     a_confirmation_tells_the_volunteer_everything_in_their_language,
     a_minors_guardian_gets_copies_of_confirmations_and_cancellations,
+    moving_a_shift_tells_everyone_on_it_whatever_their_settings,
     kinds_can_be_turned_off_by_setting_or_one_click_link_but_safety_messages_cannot,
     reminders_go_out_once_each_whatever_the_number_of_workers_and_restarts,
     organizers_get_one_digest_a_day_of_records_coming_due,
@@ -284,6 +285,116 @@ async fn a_minors_guardian_gets_copies_of_confirmations_and_cancellations(app: T
     let before = sink.messages().len();
     let received = deliver(&app, &sink).await;
     assert_eq!(received.len(), before + 1);
+}
+
+async fn moving_a_shift_tells_everyone_on_it_whatever_their_settings(app: TestApp) {
+    let sink = SmtpSink::start();
+    let (_, organizer, event) = detailed_event(&app).await;
+    // Thursday 3 June 2027, 08:00-11:00 in Shanghai, one seat.
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 1, json!({}))
+        .await;
+    let seated = app.volunteer("有座位").await;
+    let waiting = app.volunteer("候补中").await;
+    let seat = app.signup_id(&shift, &seated).await;
+    app.signup_id(&shift, &waiting).await;
+    // Turning the message off is not possible.
+    app.put(
+        "/api/v1/me/notifications",
+        Some(&seated.token),
+        json!({"kinds": {"shift_changed": false}}),
+    )
+    .await
+    .problem(422);
+    deliver(&app, &sink).await;
+    let path = format!("/api/v1/shifts/{shift}");
+    let starts = app.clock.now() + Duration::days(2);
+
+    // Only its organizers; something to change; the same day; a real place.
+    app.call(
+        reqwest::Method::PATCH,
+        &path,
+        Some(&seated.token),
+        Some(&json!({"address": "x"})),
+    )
+    .await
+    .problem(403);
+    let patch = |body: serde_json::Value| {
+        let (app, path, token) = (&app, path.clone(), organizer.token.clone());
+        async move {
+            app.call(reqwest::Method::PATCH, &path, Some(&token), Some(&body))
+                .await
+        }
+    };
+    assert_eq!(patch(json!({})).await.field_errors(), ["starts_at"]);
+    let next_day = json!({"starts_at": (starts + Duration::days(1)).to_rfc3339(), "ends_at": (starts + Duration::days(1) + Duration::hours(3)).to_rfc3339()});
+    assert_eq!(patch(next_day).await.field_errors(), ["starts_at"]);
+    assert_eq!(
+        patch(json!({"address": "  "})).await.field_errors(),
+        ["address"]
+    );
+    assert_eq!(
+        patch(json!({"location": {"lat": 91, "lon": 0}}))
+            .await
+            .field_errors(),
+        ["location.lat"]
+    );
+
+    // The seated volunteer has another shift at 12:00: moving this one onto it is refused.
+    let (_, other_organizer, other_event) = detailed_event(&app).await;
+    let later = app
+        .shift(
+            &other_organizer,
+            &other_event,
+            Duration::days(2) + Duration::hours(4),
+            2,
+            5,
+            json!({}),
+        )
+        .await;
+    app.signup_id(&later, &seated).await;
+    deliver(&app, &sink).await;
+    let before = sink.messages().len();
+    let clash = json!({"starts_at": (starts + Duration::hours(2)).to_rfc3339(), "ends_at": (starts + Duration::hours(5)).to_rfc3339()});
+    patch(clash).await.problem(409);
+    let unchanged = app.get(&path, None).await.expect(200);
+    assert_eq!(unchanged.json["address"], "长风新村活动室");
+
+    // An hour later and elsewhere: both hear of it, with the old and new time and place.
+    let moved = patch(json!({
+        "starts_at": (starts + Duration::hours(1)).to_rfc3339(),
+        "ends_at": (starts + Duration::hours(3)).to_rfc3339(),
+        "address": "长风公园东门", "location": {"lat": 31.226, "lon": 121.398}
+    }))
+    .await
+    .expect(200);
+    assert_eq!(moved.json["address"], "长风公园东门");
+    assert_eq!(moved.json["confirmed_count"], 1);
+    let received = deliver(&app, &sink).await;
+    assert_eq!(received.len(), before + 2, "{received:?}");
+    for who in [&seated, &waiting] {
+        let mail = to(&received, &who.email).pop().unwrap();
+        assert!(
+            mail.header("List-Unsubscribe").is_none(),
+            "a safety message"
+        );
+        let text = mail.text();
+        for needle in ["09:00", "11:00", "长风公园东门", "08:00", "长风新村活动室"] {
+            assert!(text.contains(needle), "{needle:?} missing from {text}");
+        }
+    }
+    let update = to(&received, &seated.email).pop().unwrap();
+    let ics = calendar(&update);
+    assert!(
+        ics.contains(&format!("UID:{seat}@hourbook")) && ics.contains("DTSTART:20270603T010000Z"),
+        "{ics}"
+    );
+    let page = app.get(&format!("/shifts/{shift}"), None).await.expect(200);
+    assert!(page.text.contains("长风公园东门"));
+
+    // Once it has started it stays as it is.
+    app.clock.set(starts + Duration::hours(1));
+    patch(json!({"address": "别处"})).await.problem(409);
 }
 
 async fn kinds_can_be_turned_off_by_setting_or_one_click_link_but_safety_messages_cannot(

@@ -84,23 +84,7 @@ impl ShiftInput {
         let title = v.check(parse_name(&self.title, "title"));
         let starts_at = self.starts_at.with_timezone(&Utc);
         let ends_at = self.ends_at.with_timezone(&Utc);
-        if ends_at <= starts_at {
-            v.error("ends_at", "must be after starts_at");
-        } else if ends_at - starts_at > chrono::Duration::hours(MAX_SHIFT_HOURS) {
-            v.error(
-                "ends_at",
-                format!("a shift may last at most {MAX_SHIFT_HOURS} hours"),
-            );
-        }
-        if ends_at <= now {
-            v.error("ends_at", "must be in the future");
-        }
-        if starts_at > now + chrono::Duration::days(MAX_DAYS_AHEAD) {
-            v.error(
-                "starts_at",
-                format!("must be within {MAX_DAYS_AHEAD} days from now"),
-            );
-        }
+        check_window(&mut v, starts_at, ends_at, now);
         if !(1..=i64::from(MAX_CAPACITY)).contains(&self.capacity) {
             v.error("capacity", format!("must be between 1 and {MAX_CAPACITY}"));
         }
@@ -162,6 +146,129 @@ impl ShiftInput {
             minors_per_adult,
         });
         v.finish_with(shift)
+    }
+}
+
+/// Checks a shift's time window: ends after it starts, lasts at most a day, has not ended and
+/// is not planned too far ahead.
+fn check_window(
+    v: &mut Validator,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) {
+    if ends_at <= starts_at {
+        v.error("ends_at", "must be after starts_at");
+    } else if ends_at - starts_at > chrono::Duration::hours(MAX_SHIFT_HOURS) {
+        v.error(
+            "ends_at",
+            format!("a shift may last at most {MAX_SHIFT_HOURS} hours"),
+        );
+    }
+    if ends_at <= now {
+        v.error("ends_at", "must be in the future");
+    }
+    if starts_at > now + chrono::Duration::days(MAX_DAYS_AHEAD) {
+        v.error(
+            "starts_at",
+            format!("must be within {MAX_DAYS_AHEAD} days from now"),
+        );
+    }
+}
+
+/// A change to a shift's time or place (`PATCH /api/v1/shifts/{id}`); fields left out stay.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftChangeInput {
+    /// New start, RFC 3339 with offset.
+    #[serde(default)]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// New end.
+    #[serde(default)]
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    /// New place.
+    #[serde(default)]
+    pub location: Option<Coordinates>,
+    /// New street address.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// A validated change: the shift's whole new time and place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftChange {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Place.
+    pub location: Coordinates,
+    /// Street address.
+    pub address: String,
+}
+
+impl ShiftChangeInput {
+    /// Applies the change to the shift as it is (`current`) and checks the result. The shift
+    /// stays on its local day (`tz`): ages, consent and everyone's other commitments were
+    /// checked for that day, and a shift moved to another day is a new shift.
+    pub fn validate(
+        self,
+        current: &ShiftChange,
+        tz: chrono_tz::Tz,
+        now: DateTime<Utc>,
+    ) -> Result<ShiftChange, DomainError> {
+        let mut v = Validator::new();
+        if self.starts_at.is_none()
+            && self.ends_at.is_none()
+            && self.location.is_none()
+            && self.address.is_none()
+        {
+            v.error(
+                "starts_at",
+                "name at least one of starts_at, ends_at, location, address",
+            );
+        }
+        let starts_at = self
+            .starts_at
+            .map_or(current.starts_at, |t| t.with_timezone(&Utc));
+        let ends_at = self
+            .ends_at
+            .map_or(current.ends_at, |t| t.with_timezone(&Utc));
+        check_window(&mut v, starts_at, ends_at, now);
+        if starts_at <= now {
+            v.error("starts_at", "must be in the future");
+        }
+        if starts_at.with_timezone(&tz).date_naive()
+            != current.starts_at.with_timezone(&tz).date_naive()
+        {
+            v.error(
+                "starts_at",
+                "must stay on the shift's day; to move it to another day, cancel it and post a new one",
+            );
+        }
+        let location = match self.location {
+            Some(at) => v.check(Coordinates::parse(at.lat, at.lon, "location")),
+            None => Some(current.location),
+        };
+        let address = match self.address {
+            Some(a) => v.check(crate::text::single_line(&a, "address", 200).and_then(|a| {
+                if a.is_empty() {
+                    Err(DomainError::invalid("address", "must not be empty"))
+                } else {
+                    Ok(a)
+                }
+            })),
+            None => Some(current.address.clone()),
+        };
+        let change = location
+            .zip(address)
+            .map(|(location, address)| ShiftChange {
+                starts_at,
+                ends_at,
+                location,
+                address,
+            });
+        v.finish_with(change)
     }
 }
 

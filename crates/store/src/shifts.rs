@@ -178,7 +178,7 @@ pub(crate) async fn insert_shift(
 }
 
 /// One shift with its seat counts.
-async fn load_shift(db: &impl ConnectionTrait, id: Uuid) -> Result<Shift> {
+pub(crate) async fn load_shift(db: &impl ConnectionTrait, id: Uuid) -> Result<Shift> {
     let model = shift::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
@@ -323,8 +323,14 @@ impl Store {
                 volunteer_id: &s.volunteer_id,
                 minor: s.minor,
             };
-            outbox::enqueue_about_signup(&txn, MessageKind::ShiftCancelled, &ctx, signup, now)
-                .await?;
+            outbox::enqueue_about_signup(
+                &txn,
+                MessageKind::ShiftCancelled,
+                outbox::shift_payload(&ctx),
+                signup,
+                now,
+            )
+            .await?;
         }
         // Their account locks come after this shift's lock (the reversed order); a deadlock
         // this causes is retried by `retrying`.

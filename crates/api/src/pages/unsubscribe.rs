@@ -52,6 +52,8 @@ fn kind_label(kind: MessageKind, en: bool) -> &'static str {
         (WaitlistPromoted, true) => "seats freed from the waitlist",
         (ShiftCancelled, false) => "岗位取消通知",
         (ShiftCancelled, true) => "cancelled shifts",
+        (ShiftChanged, false) => "岗位变动通知",
+        (ShiftChanged, true) => "changed shifts",
         (HoursVerified, false) => "服务时长认证通知",
         (HoursVerified, true) => "verified hours",
         (Invitation, false) => "服务邀请",

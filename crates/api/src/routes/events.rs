@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use hourbook_domain::error::Validator;
 use hourbook_domain::event::{EventInput, InsuranceInput};
-use hourbook_domain::shift::ShiftInput;
+use hourbook_domain::shift::{ShiftChangeInput, ShiftInput};
 use hourbook_domain::{Campaign, Coordinates, DomainError};
 use hourbook_store::events::{Event, EventDetail, EventFilter, Insurance};
 use hourbook_store::page::{Page, PageRequest};
@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events/{id}", get(show))
         .route("/api/v1/events/{id}/shifts", post(add_shift))
         .route("/api/v1/events/{id}/insurance", post(record_insurance))
-        .route("/api/v1/shifts/{id}", get(show_shift).delete(cancel_shift))
+        .route(
+            "/api/v1/shifts/{id}",
+            get(show_shift).patch(change_shift).delete(cancel_shift),
+        )
 }
 
 /// This module's endpoints in the OpenAPI document.
@@ -39,6 +42,7 @@ pub fn router() -> Router<AppState> {
     add_shift,
     record_insurance,
     show_shift,
+    change_shift,
     cancel_shift
 ))]
 pub(super) struct Docs;
@@ -299,6 +303,48 @@ async fn cancel_shift(
             &caller.actor,
             path_id(&id, "shift")?,
             &state.rules,
+            state.clock.now(),
+        )
+        .await?;
+    state.refresh_shift_index(shift.id).await;
+    Ok(Json(shift))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/shifts/{id}",
+    tag = "events",
+    summary = "Move a shift to another time or place on its day (organizers)",
+    description = "Everyone holding or waiting for a seat is told by e-mail (a safety message, \
+        sent whatever their settings; guardians of minors get a copy). Refused (409) once the \
+        shift has started or anyone has checked in, and when a volunteer holding a seat has \
+        another shift at the new time; a shift moved to another day is a new shift (422).",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    request_body = ShiftChangeInput,
+    responses(
+        (status = 200, description = "The changed shift", body = Shift),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable)
+    )
+)]
+async fn change_shift(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ShiftChangeInput>,
+) -> ApiResult<Json<Shift>> {
+    let shift = state
+        .store
+        .change_shift(
+            &caller.actor,
+            path_id(&id, "shift")?,
+            input,
+            state.rules.timezone,
             state.clock.now(),
         )
         .await?;

@@ -199,7 +199,7 @@ impl Case {
 
     fn check(self) -> Parsed {
         let english = self.locale.starts_with("en");
-        let safety = self.kind == MessageKind::ShiftCancelled;
+        let safety = self.kind.always_sent();
         let m = message(self.kind, self.locale, self.payload.clone());
         let p = parse(&build(&m, !safety).expect("composes"));
 
@@ -273,7 +273,9 @@ impl Case {
 
         let uid = format!("UID:{SIGNUP_ID}@hourbook");
         match self.kind {
-            MessageKind::SignupConfirmed | MessageKind::WaitlistPromoted => {
+            MessageKind::SignupConfirmed
+            | MessageKind::WaitlistPromoted
+            | MessageKind::ShiftChanged => {
                 assert_eq!(p.content_type, "multipart/mixed");
                 assert_eq!(p.attachments.len(), 1);
                 let (name, ct, ics) = &p.attachments[0];
@@ -468,6 +470,56 @@ fn shift_cancelled_guardian_zh() {
             "组织方取消了您的孩子 Li Ming 报名的「Park clean-up · Morning」，请勿送孩子前往。",
         )
         .check();
+}
+
+fn changed() -> Value {
+    json!({"previous": {"starts_at": "2027-06-02T00:30:00Z", "ends_at": "2027-06-02T03:00:00Z", "address": "Old gate"}})
+}
+
+#[test]
+fn shift_changed_en() {
+    case(MessageKind::ShiftChanged, "en", changed())
+        .expect(
+            "Changed: Park clean-up",
+            "The organizer changed the time or place of Park clean-up · Morning.",
+        )
+        .showing(&[
+            "Before the change: Wed 2 June 2027, 08:30–11:00 (Asia/Shanghai), Old gate.",
+            "updates the shift in your calendar",
+        ])
+        .check();
+}
+
+#[test]
+fn shift_changed_zh() {
+    case(MessageKind::ShiftChanged, "zh-CN", changed())
+        .expect(
+            "岗位有变动：Park clean-up",
+            "组织方调整了「Park clean-up · Morning」的时间或地点",
+        )
+        .showing(&["调整前：2027年6月2日（星期三）08:30–11:00（Asia/Shanghai），Old gate。"])
+        .check();
+}
+
+#[test]
+fn shift_changed_guardian_en() {
+    let mut extra = changed();
+    extra
+        .as_object_mut()
+        .unwrap()
+        .extend(guardian().as_object().unwrap().clone());
+    case(MessageKind::ShiftChanged, "en", extra)
+        .expect(
+            "Changed for Li Ming: Park clean-up",
+            "which your child Li Ming signed up for.",
+        )
+        .check();
+}
+
+#[test]
+fn shift_changed_needs_the_previous_time() {
+    let m = message(MessageKind::ShiftChanged, "en", shift_payload());
+    assert!(build(&m, false).is_err());
 }
 
 #[test]

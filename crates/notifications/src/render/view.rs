@@ -179,6 +179,18 @@ pub(crate) fn render(
                 let duration = l.duration(minutes)?;
                 l.set("duration", Some(duration));
             }
+            MessageKind::ShiftChanged => {
+                let previous = payload.object("previous")?;
+                let when = l.when(previous.time("starts_at")?, previous.time("ends_at")?)?;
+                let previous = match previous.text("address") {
+                    Some(place) => {
+                        l.render("format.when_place", minijinja::context! { when, place })?
+                    }
+                    None => when,
+                };
+                l.set("previous", Some(previous));
+                notes.push(l.kind_text("previous")?);
+            }
             MessageKind::Invitation => {
                 let expires = payload.time("expires_at")?;
                 let expires = l.datetime(expires)?;
@@ -203,6 +215,12 @@ pub(crate) fn render(
                     .ok_or_else(|| payload.missing("signup_id"))?;
                 calendar = Some(invite(&shift, signup_id, &shift_url, false, c.now));
                 notes.push(l.text("labels.calendar_added")?);
+            }
+            MessageKind::ShiftChanged => {
+                if let Some(signup_id) = shift.signup_id {
+                    calendar = Some(invite(&shift, signup_id, &shift_url, false, c.now));
+                    notes.push(l.text("labels.calendar_updated")?);
+                }
             }
             MessageKind::ShiftCancelled => {
                 if let Some(signup_id) = shift.signup_id {
@@ -572,6 +590,17 @@ impl<'a> Payload<'a> {
                 .filter(|n| n.is_finite() && n.abs() < 1e15)
                 .map(|n| n.round() as i64)
         })
+    }
+
+    /// A required nested object, read the same way.
+    fn object(&self, key: &str) -> Result<Payload<'a>, ComposeError> {
+        match self.map.get(key) {
+            Some(serde_json::Value::Object(map)) => Ok(Payload {
+                kind: self.kind,
+                map,
+            }),
+            _ => Err(self.missing(key)),
+        }
     }
 
     fn flag(&self, key: &str) -> bool {

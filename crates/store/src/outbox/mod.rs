@@ -49,6 +49,8 @@ pub enum MessageKind {
     WaitlistPromoted,
     /// The organizer cancelled the shift (safety-critical: always sent).
     ShiftCancelled,
+    /// The organizer moved the shift to another time or place (safety-critical: always sent).
+    ShiftChanged,
     /// Hours were verified into the ledger.
     HoursVerified,
     /// A seat was offered to the volunteer (from a roster plan or after a decline).
@@ -74,7 +76,10 @@ impl MessageKind {
     /// Safety messages go out whatever the recipient turned off: someone must not travel to
     /// a shift that no longer takes place.
     pub fn always_sent(self) -> bool {
-        matches!(self, MessageKind::ShiftCancelled)
+        matches!(
+            self,
+            MessageKind::ShiftCancelled | MessageKind::ShiftChanged
+        )
     }
 
     /// Every kind, in a stable order.
@@ -89,6 +94,7 @@ impl MessageKind {
             MessageKind::SignupConfirmed
                 | MessageKind::WaitlistPromoted
                 | MessageKind::ShiftCancelled
+                | MessageKind::ShiftChanged
         )
     }
 }
@@ -246,16 +252,17 @@ pub(crate) struct SignupRef<'a> {
     pub minor: bool,
 }
 
-/// Queues a message about a signup to its volunteer and, for a minor's confirmations and
-/// cancellations, a copy to the guardian named in the profile.
+/// Queues a message about a signup (`payload`: the shift's, see [`shift_payload`]) to its
+/// volunteer and, for a minor's confirmations, changes and cancellations, a copy to the
+/// guardian named in the profile.
 pub(crate) async fn enqueue_about_signup(
     db: &impl ConnectionTrait,
     kind: MessageKind,
-    ctx: &ShiftContext,
+    payload: serde_json::Value,
     signup: SignupRef<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let payload = with(shift_payload(ctx), "signup_id", signup.id);
+    let payload = with(payload, "signup_id", signup.id);
     enqueue_for_account(db, kind, signup.volunteer_id, payload.clone(), now).await?;
     if !(signup.minor && kind.copied_to_guardian()) {
         return Ok(());

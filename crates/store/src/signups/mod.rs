@@ -4,12 +4,9 @@ mod presence;
 mod seats;
 
 pub(crate) use presence::SignupAccess;
-pub(crate) use seats::{lock_account, lock_shift, transition};
+pub(crate) use seats::{lock_account, lock_shift, overlapping_volunteers, transition};
 
-use seats::{
-    lock_shift_and_number, notify_promoted, overlapping_volunteers, seat_waitlist,
-    waitlist_position,
-};
+use seats::{lock_shift_and_number, notify_promoted, seat_waitlist, waitlist_position};
 
 use crate::entities::{account, signup, volunteer_profile};
 use crate::outbox::{self, MessageKind, SignupRef};
@@ -414,7 +411,7 @@ pub(crate) async fn book(
         volunteer_id: &volunteer_id,
         minor,
     };
-    outbox::enqueue_about_signup(txn, kind, &ctx, signup, now).await?;
+    outbox::enqueue_about_signup(txn, kind, outbox::shift_payload(&ctx), signup, now).await?;
     reload(txn, &id, true).await
 }
 

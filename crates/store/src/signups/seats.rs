@@ -74,7 +74,7 @@ pub(super) async fn lock_shift_and_number(db: &impl ConnectionTrait, shift_id: &
 }
 
 /// Whether each volunteer holds a seat on another shift overlapping `window`.
-pub(super) async fn overlapping_volunteers(
+pub(crate) async fn overlapping_volunteers(
     db: &impl ConnectionTrait,
     volunteer_ids: &[String],
     except_shift: &str,
@@ -316,7 +316,7 @@ pub(super) async fn notify_promoted(
         outbox::enqueue_about_signup(
             db,
             MessageKind::WaitlistPromoted,
-            ctx,
+            outbox::shift_payload(ctx),
             SignupRef {
                 id: &s.id,
                 volunteer_id: &s.volunteer_id,
