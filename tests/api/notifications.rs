@@ -25,6 +25,7 @@ backend_tests!(
     concurrent_workers_never_send_a_message_twice,
     concurrent_signups_queue_exactly_one_message_each,
     queuing_a_message_wakes_a_sleeping_worker,
+    the_relay_gets_the_configured_credentials,
 );
 
 const WAIT: StdDuration = StdDuration::from_secs(15);
@@ -1007,4 +1008,52 @@ async fn queuing_a_message_wakes_a_sleeping_worker(app: TestApp) {
     if let Some(l) = listener {
         l.abort();
     }
+}
+
+async fn the_relay_gets_the_configured_credentials(app: TestApp) {
+    let sink = SmtpSink::start_with_auth("hourbook", "relay secret");
+    let with = |password: &str| {
+        Mailer::new(&Transport::Smtp {
+            host: "127.0.0.1".into(),
+            port: sink.port(),
+            security: SmtpSecurity::None,
+            username: "hourbook".into(),
+            password: password.into(),
+            pool_size: 1,
+        })
+        .unwrap()
+    };
+    let (_, organizer, event) = detailed_event(&app).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
+        .await;
+    let volunteer = app.volunteer("李明").await;
+    app.signup_id(&shift, &volunteer).await;
+    // A wrong password is the relay refusing for good; the right one delivers.
+    let refused = worker(&app, with("wrong"))
+        .drain(app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((refused.sent, refused.failed), (0, 1), "{refused:?}");
+    let admin = app.platform_admin().await;
+    let failed = app
+        .get("/api/v1/admin/outbox/failed", Some(&admin.token))
+        .await
+        .expect(200);
+    let id = failed.json["items"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/api/v1/admin/outbox/{id}/retry"),
+        Some(&admin.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let pass = worker(&app, with("relay secret"))
+        .drain(app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(pass.sent, 1);
+    let received = sink.messages();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].authenticated_as.as_deref(), Some("hourbook"));
 }

@@ -499,9 +499,14 @@ pub async fn sweep_invitations(state: &AppState) {
             return;
         }
     };
+    if expired.is_empty() {
+        return;
+    }
     for gone in expired {
         offer_next_logged(state, gone.shift_id, gone.id).await;
     }
+    // The next offers queued invitations outside any request: wake the workers for them.
+    state.wakeup.wake();
 }
 
 /// [`offer_next`] after `answered` was declined or expired. Its failure is logged, not
