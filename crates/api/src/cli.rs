@@ -51,11 +51,28 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// The e-mail the embedded default wrote to `email.outbox_dir`.
+    Outbox {
+        /// What to do.
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Roster planning from the command line (for large events).
     Roster {
         /// What to do.
         #[command(subcommand)]
         command: RosterCommand,
+    },
+}
+
+/// `hourbook outbox ...`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Print the newest messages decoded: sender, recipient, subject and the plain-text part.
+    Read {
+        /// How many, newest first.
+        #[arg(long, default_value_t = 1)]
+        last: usize,
     },
 }
 
@@ -107,6 +124,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(settings, demo).await,
         Command::Worker => run_worker(settings).await,
+        Command::Outbox {
+            command: OutboxCommand::Read { last },
+        } => read_outbox(&settings, last),
         Command::Migrate => {
             AppState::connect(settings, Clock::System).await?;
             println!("database schema is up to date");
@@ -271,5 +291,39 @@ async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let _ = tokio::signal::ctrl_c().await;
     let _ = stop.send(true);
     worker.await?;
+    Ok(())
+}
+
+/// Prints the newest `last` `.eml` files of the outbox directory, decoded (they are MIME, with
+/// base64 or quoted-printable parts, and not meant for reading raw).
+fn read_outbox(settings: &Settings, last: usize) -> anyhow::Result<()> {
+    let dir = std::path::Path::new(&settings.email.outbox_dir);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            files.push((std::fs::metadata(&path)?.modified()?, path));
+        }
+    }
+    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    for (_, path) in files.into_iter().take(last) {
+        let raw = std::fs::read(&path)?;
+        let message = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .with_context(|| format!("{} is not an e-mail", path.display()))?;
+        let addresses = |a: Option<&mail_parser::Address>| {
+            a.into_iter()
+                .flat_map(|a| a.iter())
+                .filter_map(|a| a.address())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        println!("== {}", path.display());
+        println!("From:    {}", addresses(message.from()));
+        println!("To:      {}", addresses(message.to()));
+        println!("Subject: {}", message.subject().unwrap_or_default());
+        println!();
+        println!("{}", message.body_text(0).unwrap_or_default());
+    }
     Ok(())
 }

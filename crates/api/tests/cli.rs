@@ -152,3 +152,34 @@ fn migrate_admin_and_demo_on_a_fresh_sqlite_file() {
     let second = hourbook(&["demo", "load"], &env);
     assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
 }
+
+#[test]
+fn outbox_read_decodes_the_newest_messages() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    // As lettre writes them: encoded subject, base64 UTF-8 body.
+    let eml = "From: Hourbook <noreply@hourbook.localhost>\r\nTo: li@example.com\r\n\
+        Subject: =?utf-8?b?5oql5ZCN5oiQ5Yqf?=\r\nContent-Type: text/plain; charset=utf-8\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\n5p2O5piO77yM5oKo5aW977ya\r\n";
+    std::fs::write(outbox.join("a.eml"), eml).unwrap();
+    let dir_env = outbox.display().to_string();
+    let env = [("HOURBOOK__EMAIL__OUTBOX_DIR", dir_env.as_str())];
+    let output = hourbook(&["outbox", "read", "--last", "5"], &env);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Subject: 报名成功"), "{stdout}");
+    assert!(stdout.contains("李明，您好："), "{stdout}");
+    assert!(stdout.contains("To:      li@example.com"), "{stdout}");
+
+    let missing = [("HOURBOOK__EMAIL__OUTBOX_DIR", "/nonexistent/outbox")];
+    assert_user_error(&hourbook(&["outbox", "read"], &missing), "cannot read");
+    assert_user_error(
+        &hourbook(&["migrate"], &[("HOURBOOK__EMAIL__SMTP_TLS", "maybe")]),
+        "email.smtp_tls",
+    );
+}

@@ -21,8 +21,8 @@ pub use headers::{AutoSubmitted, ContentLanguage, ListUnsubscribe, ListUnsubscri
 use chrono::{DateTime, Utc};
 use hourbook_store::outbox::OutboxMessage;
 use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Attachment, Body, Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Address, message::SinglePart};
 use std::time::SystemTime;
 
@@ -143,8 +143,8 @@ pub fn compose(message: &OutboxMessage, c: &Compose) -> Result<Message, ComposeE
     }
 
     let alternative = MultiPart::alternative()
-        .singlepart(eight_bit(rendered.text, ContentType::TEXT_PLAIN))
-        .singlepart(eight_bit(rendered.html, ContentType::TEXT_HTML));
+        .singlepart(SinglePart::plain(rendered.text))
+        .singlepart(SinglePart::html(rendered.html));
     let body = match rendered.calendar {
         None => alternative,
         Some(calendar) => {
@@ -161,17 +161,6 @@ pub fn compose(message: &OutboxMessage, c: &Compose) -> Result<Message, ComposeE
     builder
         .multipart(body)
         .map_err(|e| ComposeError::Build(e.to_string()))
-}
-
-/// A text part sent as UTF-8 `8bit`, so that the `.eml` files of the embedded default read as
-/// plain text in any editor (relays announce 8BITMIME and lettre asks for it). A part with a
-/// line too long for `8bit` (over 998 bytes) falls back to lettre's own choice of encoding.
-fn eight_bit(text: String, content_type: ContentType) -> SinglePart {
-    let part = SinglePart::builder().header(content_type);
-    match Body::new_with_encoding(text, ContentTransferEncoding::EightBit) {
-        Ok(body) => part.body(body),
-        Err(bytes) => part.body(String::from_utf8_lossy(&bytes).into_owned()),
-    }
 }
 
 /// `name <address>`, or the bare address when the name is empty; the address must parse.

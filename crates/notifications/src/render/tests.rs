@@ -593,8 +593,8 @@ fn invitation_en() {
             "The organizer invites you to volunteer at Park clean-up · Morning.",
         )
         .showing(&[
-            "Please accept or decline by Sun 30 May 2027, 18:00.",
-            "Accept or decline",
+            "Please accept or decline it under My invitations in Hourbook by Sun 30 May 2027, 18:00.",
+            "View the shift",
         ])
         .check();
 }
@@ -607,8 +607,8 @@ fn invitation_zh() {
             "组织方邀请您参加「Park clean-up · Morning」的志愿服务。",
         )
         .showing(&[
-            "请在 2027年5月30日（星期日）18:00 之前接受或谢绝。",
-            "接受或谢绝",
+            "请在 2027年5月30日（星期日）18:00 之前登录 Hourbook，在“我的邀请”中接受或谢绝。",
+            "查看岗位",
         ])
         .check();
 }
@@ -703,13 +703,13 @@ fn check_digest(locale: &str) -> Parsed {
 #[test]
 fn overdue_digest_en() {
     let p = check_digest("en");
-    assert_eq!(p.subject, "Hourbook · 2 attendance records to complete");
-    p.shows("These shifts of Green Pudong have ended");
+    assert_eq!(p.subject, "Hourbook · 2 service records to verify");
+    p.shows("Volunteers served on these shifts of Green Pudong");
     p.shows("2 in all, 1 overdue.");
     p.shows("Ended: Thu 20 May 2027, 12:00");
     p.shows("Due by: Sun 23 May 2027");
     p.shows("Due by: Sun 30 May 2027");
-    p.shows("Record attendance");
+    p.shows("View the shift");
     // Only the first record is marked.
     assert!(p.text.contains("[Overdue] Li Ming"), "{}", p.text);
     assert!(!p.text.contains("[Overdue] Chen Jing"), "{}", p.text);
@@ -719,7 +719,7 @@ fn overdue_digest_en() {
 #[test]
 fn overdue_digest_zh() {
     let p = check_digest("zh-CN");
-    assert_eq!(p.subject, "Hourbook · 2 条考勤记录待填写");
+    assert_eq!(p.subject, "Hourbook · 2 条服务记录待认证");
     p.shows("共 2 条，其中 1 条已逾期。");
     p.shows("结束时间：2027年5月20日（星期四）12:00");
     p.shows("截止日期：2027年5月23日（星期日）");
