@@ -10,6 +10,7 @@ mod idempotency;
 mod matching;
 mod matching_safety;
 mod notifications;
+mod notifications_safety;
 mod openapi;
 mod organizations;
 mod presence;

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
+pub mod mailroom;
 pub mod smtp;
 
 /// Which deployment mode a test runs against.

@@ -271,6 +271,19 @@ impl Settings {
             e.retry_max_seconds >= e.retry_base_seconds,
             "email.retry_max_seconds must be at least retry_base_seconds"
         );
+        const DAY: u64 = 86_400;
+        anyhow::ensure!(
+            e.lease_seconds <= DAY
+                && e.schedule_interval_seconds <= DAY
+                && e.poll_interval_seconds <= DAY
+                && e.retry_max_seconds <= 7 * DAY,
+            "email.lease_seconds, schedule_interval_seconds and poll_interval_seconds must be at \
+             most a day (86400), retry_max_seconds at most a week"
+        );
+        anyhow::ensure!(
+            (1..=1000).contains(&e.batch_size) && e.max_attempts <= 100 && e.smtp_pool_size >= 1,
+            "email.batch_size must be 1-1000, max_attempts at most 100, smtp_pool_size at least 1"
+        );
         anyhow::ensure!(!e.link_key.is_empty(), "email.link_key must not be empty");
         anyhow::ensure!(
             self.records.digest_hour < 24,

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 pub struct SendError {
     /// What went wrong.
     pub reason: String,
-    /// The relay refused for good (a 5xx reply such as "no such user").
+    /// The recipient's address is refused for good ("no such user"): trying again cannot
+    /// help. Everything else (the relay down, refusing our credentials, "try later") is worth
+    /// retrying, up to `email.max_attempts`.
     pub permanent: bool,
 }
 
@@ -120,6 +122,14 @@ impl Mailer {
     }
 }
 
+/// A permanent reply about the mailbox itself (RFC 5321: 550 unavailable, 551 not local,
+/// 553 name not allowed). A relay refusing our credentials (530, 535) or the whole
+/// transaction (554) says nothing about the address, and the queue must not be thrown away
+/// for a configuration mistake that an administrator will fix.
+fn mailbox_refused(code: u16) -> bool {
+    matches!(code, 550 | 551 | 553)
+}
+
 impl Postman for Mailer {
     async fn deliver(&self, message: Message) -> Result<(), SendError> {
         match self {
@@ -129,7 +139,7 @@ impl Postman for Mailer {
             }),
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
                 reason: e.to_string(),
-                permanent: e.is_permanent(),
+                permanent: e.status().is_some_and(|code| mailbox_refused(code.into())),
             }),
         }
     }

@@ -9,13 +9,15 @@ use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 /// Rings the workers' bell.
 #[derive(Clone)]
 pub struct Wakeup {
     local: Arc<Notify>,
-    redis: Option<(ConnectionManager, String)>,
+    /// To the task that publishes on Redis; one pending wake-up is enough, so a full channel
+    /// drops the new one (and a slow Redis never piles up work).
+    remote: Option<mpsc::Sender<()>>,
 }
 
 impl Wakeup {
@@ -23,24 +25,17 @@ impl Wakeup {
     pub fn in_process() -> Self {
         Self {
             local: Arc::new(Notify::new()),
-            redis: None,
+            remote: None,
         }
     }
 
-    /// Also publishes on `channel`, for workers in other processes.
+    /// Also publishes on `channel`, for workers in other processes (from a task that ends
+    /// when the last clone of this `Wakeup` is dropped).
     pub fn with_redis(manager: ConnectionManager, channel: String) -> Self {
-        Self {
-            local: Arc::new(Notify::new()),
-            redis: Some((manager, channel)),
-        }
-    }
-
-    /// Something may have been queued: wake the workers. Never waits and never fails.
-    pub fn wake(&self) {
-        self.local.notify_one();
-        if let Some((manager, channel)) = &self.redis {
-            let (mut manager, channel) = (manager.clone(), channel.clone());
-            tokio::spawn(async move {
+        let (remote, mut wakes) = mpsc::channel::<()>(1);
+        tokio::spawn(async move {
+            let mut manager = manager;
+            while wakes.recv().await.is_some() {
                 let published: redis::RedisResult<()> = redis::cmd("PUBLISH")
                     .arg(&channel)
                     .arg("wake")
@@ -49,7 +44,19 @@ impl Wakeup {
                 if let Err(e) = published {
                     tracing::debug!(error = %e, "could not publish an outbox wake-up");
                 }
-            });
+            }
+        });
+        Self {
+            local: Arc::new(Notify::new()),
+            remote: Some(remote),
+        }
+    }
+
+    /// Something may have been queued: wake the workers. Never waits and never fails.
+    pub fn wake(&self) {
+        self.local.notify_one();
+        if let Some(remote) = &self.remote {
+            let _ = remote.try_send(());
         }
     }
 

@@ -41,6 +41,8 @@ pub struct WorkerSettings {
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PassReport {
+    /// Messages claimed (sent, retrying, failed, skipped or lost to another worker).
+    pub claimed: usize,
     /// Messages sent.
     pub sent: usize,
     /// Messages that failed and will be retried.
@@ -55,6 +57,8 @@ pub struct Worker<P> {
     postman: P,
     signer: LinkSigner,
     settings: WorkerSettings,
+    /// The local day whose digests this worker has queued.
+    digest_day: std::sync::Mutex<Option<chrono::NaiveDate>>,
 }
 
 /// The delay before retry number `attempt` (1-based): exponential, capped, with jitter
@@ -78,17 +82,29 @@ impl<P: Postman> Worker<P> {
             postman,
             signer,
             settings,
+            digest_day: std::sync::Mutex::new(None),
         }
     }
 
-    /// Queues the reminders and digests that are due; returns how many were queued.
+    /// Queues the reminders and digests that are due; returns how many were queued. The
+    /// digests are looked at once a day per worker (their keys make them once a day anyway;
+    /// this saves reading every pending record each interval).
     pub async fn schedule(&self, now: DateTime<Utc>) -> Result<usize, hourbook_store::StoreError> {
-        let reminders = self.store.enqueue_due_reminders(now).await?;
-        let digests = self
-            .store
-            .enqueue_overdue_digests(self.settings.digest, now)
-            .await?;
-        Ok(reminders + digests)
+        let mut queued = self.store.enqueue_due_reminders(now).await?;
+        let today = now
+            .with_timezone(&self.settings.digest.deadline.timezone)
+            .date_naive();
+        let done = *self.digest_day.lock().unwrap_or_else(|e| e.into_inner()) == Some(today);
+        if !done
+            && let Some(digests) = self
+                .store
+                .enqueue_overdue_digests(self.settings.digest, now)
+                .await?
+        {
+            queued += digests;
+            *self.digest_day.lock().unwrap_or_else(|e| e.into_inner()) = Some(today);
+        }
+        Ok(queued)
     }
 
     /// Claims one batch of due messages and sends it.
@@ -101,8 +117,23 @@ impl<P: Postman> Worker<P> {
             .store
             .claim_due_messages(now, s.batch_size, s.lease, s.max_attempts)
             .await?;
-        let mut report = PassReport::default();
+        let mut report = PassReport {
+            claimed: claim.claimed,
+            ..PassReport::default()
+        };
+        let started = std::time::Instant::now();
         for message in claim.messages {
+            // A slow relay can outlast the lease: then another worker may have taken the
+            // rest of this batch over, and sending it from here too would double it.
+            let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+            if !self
+                .store
+                .renew_claim(message.id, claim.token, s.lease, at)
+                .await?
+            {
+                tracing::info!(message_id = %message.id, "claim lapsed; left to the worker that took it over");
+                continue;
+            }
             let outcome = match self.build(&message, now) {
                 Ok(email) => self.postman.deliver(email).await,
                 Err(e) => Err(SendError {
@@ -146,10 +177,11 @@ impl<P: Postman> Worker<P> {
         let mut total = PassReport::default();
         loop {
             let pass = self.deliver_due(now).await?;
+            total.claimed += pass.claimed;
             total.sent += pass.sent;
             total.retrying += pass.retrying;
             total.failed += pass.failed;
-            if pass == PassReport::default() {
+            if pass.claimed == 0 {
                 return Ok(total);
             }
         }

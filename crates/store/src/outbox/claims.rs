@@ -9,8 +9,10 @@
 //! claimed the row, so a worker that outlived its lease cannot undo another's work.
 
 use super::{FAILED, MessageKind, OutboxMessage, PENDING, SENDING, SENT, SKIPPED};
-use crate::entities::{notification_opt_out, outbox_message, shift, signup};
+use super::{shift_payload, with};
+use crate::entities::{notification_opt_out, outbox_message, signup};
 use crate::page::{Page, PageRequest};
+use crate::shifts::shift_context;
 use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::roster::SignupStatus;
@@ -27,6 +29,8 @@ use uuid::Uuid;
 pub struct Claim {
     /// Proof of the claim.
     pub token: Uuid,
+    /// Rows taken, including those set aside as skipped or failed.
+    pub claimed: usize,
     /// The messages to send now.
     pub messages: Vec<OutboxMessage>,
 }
@@ -36,8 +40,8 @@ pub struct Claim {
 pub struct FailedMessage {
     /// Id (the e-mail's Message-ID).
     pub id: Uuid,
-    /// What it announces.
-    pub kind: MessageKind,
+    /// What it announces (as stored: a row this version cannot read is listed too).
+    pub kind: String,
     /// Recipient address.
     pub recipient_email: String,
     /// Sending attempts.
@@ -114,6 +118,7 @@ impl Store {
             .exec_with_returning(self.db())
             .await?;
         let mut rows = claimed;
+        let claimed = rows.len();
         rows.sort_by_key(|m| m.created_at);
         let mut messages = Vec::with_capacity(rows.len());
         for m in rows {
@@ -132,7 +137,11 @@ impl Store {
             }
         }
         let messages = self.drop_unwanted(messages, token).await?;
-        Ok(Claim { token, messages })
+        Ok(Claim {
+            token,
+            claimed,
+            messages,
+        })
     }
 
     /// Skips what the recipient turned off and reminders for signups that no longer hold a
@@ -159,45 +168,75 @@ impl Store {
         };
         let mut keep = Vec::with_capacity(messages.len());
         for m in messages {
+            let id = m.id.to_string();
             let turned_off = !m.kind.always_sent()
                 && m.recipient_account_id.is_some_and(|a| {
                     opted_out.contains(&(a.to_string(), m.kind.name().to_string()))
                 });
-            let reason = if turned_off {
-                Some("the recipient turned this kind of message off".to_string())
+            let current = if turned_off {
+                Err("the recipient turned this kind of message off".to_string())
             } else if matches!(m.kind, MessageKind::Reminder24h | MessageKind::Reminder2h) {
-                self.reminder_obsolete(&m.payload).await?
+                self.current_reminder(m).await?
             } else {
-                None
+                Ok(m)
             };
-            match reason {
-                Some(reason) => {
-                    self.set_aside(&m.id.to_string(), token, SKIPPED, &reason)
-                        .await?
-                }
-                None => keep.push(m),
+            match current {
+                Ok(m) => keep.push(m),
+                Err(reason) => self.set_aside(&id, token, SKIPPED, &reason).await?,
             }
         }
         Ok(keep)
     }
 
-    /// Why a reminder no longer applies, if it does not.
-    async fn reminder_obsolete(&self, payload: &serde_json::Value) -> Result<Option<String>> {
-        let signup_id = payload["signup_id"].as_str().unwrap_or_default();
+    /// A reminder as it should go out now: with the shift's current time and place (the
+    /// organizer may have moved it since the reminder was queued), or why it no longer applies.
+    async fn current_reminder(
+        &self,
+        mut m: OutboxMessage,
+    ) -> Result<Result<OutboxMessage, String>> {
+        let signup_id = m.payload["signup_id"].as_str().unwrap_or_default();
         let Some(s) = signup::Entity::find_by_id(signup_id.to_string())
             .one(self.db())
             .await?
         else {
-            return Ok(Some("the signup is gone".into()));
+            return Ok(Err("the signup is gone".into()));
         };
         if parse_name::<SignupStatus>(&s.status)? != SignupStatus::Confirmed {
-            return Ok(Some(format!("the signup is now {}", s.status)));
+            return Ok(Err(format!("the signup is now {}", s.status)));
         }
-        let open = shift::Entity::find_by_id(s.shift_id)
-            .one(self.db())
-            .await?
-            .is_some_and(|sh| sh.status == crate::shifts::SHIFT_OPEN);
-        Ok((!open).then(|| "the shift is no longer open".into()))
+        let ctx = shift_context(self.db(), &s.shift_id).await?;
+        if ctx.shift.status != crate::shifts::SHIFT_OPEN {
+            return Ok(Err("the shift is no longer open".into()));
+        }
+        let recipient_name = m.payload["recipient_name"].clone();
+        m.payload = with(
+            with(shift_payload(&ctx), "signup_id", s.id),
+            "recipient_name",
+            recipient_name,
+        );
+        Ok(Ok(m))
+    }
+
+    /// Extends the claim on one message just before it is sent. False when the claim has
+    /// lapsed: another worker may own the message now, and it must not be sent from here.
+    pub async fn renew_claim(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let renewed = outbox_message::Entity::update_many()
+            .col_expr(
+                outbox_message::Column::NextAttemptAt,
+                Expr::value(seconds(now) + lease),
+            )
+            .filter(outbox_message::Column::Id.eq(id.to_string()))
+            .filter(outbox_message::Column::ClaimToken.eq(token.to_string()))
+            .filter(outbox_message::Column::Status.eq(SENDING))
+            .exec(self.db())
+            .await?;
+        Ok(renewed.rows_affected == 1)
     }
 
     async fn set_aside(&self, id: &str, token: Uuid, status: &str, reason: &str) -> Result<()> {
@@ -271,7 +310,7 @@ impl Store {
             .map(|m| {
                 Ok(FailedMessage {
                     id: parse_id(&m.id)?,
-                    kind: parse_name(&m.kind)?,
+                    kind: m.kind,
                     recipient_email: m.recipient_email,
                     attempts: m.attempts,
                     last_error: m.last_error,

@@ -55,7 +55,10 @@ impl Store {
         let mut v = hourbook_domain::error::Validator::new();
         for (kind, enabled) in changes {
             if kind.always_sent() && !enabled {
-                v.error(kind.name(), "safety messages are always sent");
+                v.error(
+                    format!("kinds.{}", kind.name()),
+                    "safety messages are always sent",
+                );
             }
         }
         v.finish()?;

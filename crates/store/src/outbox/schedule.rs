@@ -7,7 +7,7 @@ use crate::entities::{membership, organization, outbox_message, shift, signup};
 use crate::records::{PendingRecord, RecordDeadline};
 use crate::shifts::{SHIFT_OPEN, shift_context};
 use crate::{Result, Store};
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
 use hourbook_domain::MemberRole;
 use hourbook_domain::deadline::add_working_days;
 use hourbook_domain::roster::SignupStatus;
@@ -73,15 +73,17 @@ impl Store {
     }
 
     /// Queues today's digest for each organizer and verifier of an organization with a
-    /// record overdue or coming due, once the local day has reached `policy.hour`.
+    /// record overdue or coming due, on working days once the local day has reached
+    /// `policy.hour`. Returns `None` when today's digests are not due yet (or not at all:
+    /// deadlines count working days, and so do reminders of them).
     pub async fn enqueue_overdue_digests(
         &self,
         policy: DigestPolicy,
         now: DateTime<Utc>,
-    ) -> Result<usize> {
+    ) -> Result<Option<usize>> {
         let local = now.with_timezone(&policy.deadline.timezone);
-        if local.hour() < policy.hour {
-            return Ok(0);
+        if local.hour() < policy.hour || matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Ok(None);
         }
         let today = local.date_naive();
         let warn_by = add_working_days(today, policy.warn_within_working_days);
@@ -145,7 +147,7 @@ impl Store {
                 }
             }
         }
-        Ok(queued)
+        Ok(Some(queued))
     }
 }
 
