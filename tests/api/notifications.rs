@@ -26,6 +26,7 @@ backend_tests!(
     concurrent_signups_queue_exactly_one_message_each,
     queuing_a_message_wakes_a_sleeping_worker,
     the_relay_gets_the_configured_credentials,
+    an_offer_answered_before_its_e_mail_went_out_is_not_sent,
 );
 
 const WAIT: StdDuration = StdDuration::from_secs(15);
@@ -978,4 +979,49 @@ async fn the_relay_gets_the_configured_credentials(app: TestApp) {
     let received = sink.messages();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].authenticated_as.as_deref(), Some("hourbook"));
+}
+
+async fn an_offer_answered_before_its_e_mail_went_out_is_not_sent(app: TestApp) {
+    let sink = SmtpSink::start();
+    let (organizer, event, _, people) =
+        crate::matching::planned_event(&app, &[("甲", 0.5), ("乙", 1.0)]).await;
+    let plan = app
+        .post(
+            &format!("/api/v1/events/{event}/roster-plans"),
+            Some(&organizer.token),
+            json!({"volunteer_pool": "eligible"}),
+        )
+        .await
+        .expect(201);
+    app.post(
+        &format!("/api/v1/roster-plans/{}/accept", plan.id()),
+        Some(&organizer.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    // The first volunteer answers in the app before the worker got to the e-mail.
+    let first = &people[0];
+    let offer = crate::matching::pending_invitations(&app, first).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post(
+        &format!("/api/v1/invitations/{offer}/decline"),
+        Some(&first.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let received = deliver(&app, &sink).await;
+    assert!(to(&received, &first.email).is_empty(), "{received:?}");
+    assert_eq!(to(&received, &people[1].email).len(), 1);
+    let rows = outbox_rows(&app).await;
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.1 == "invitation" && r.2 == "skipped")
+            .count(),
+        1,
+        "{rows:?}"
+    );
 }

@@ -10,7 +10,8 @@
 
 use super::{FAILED, MessageKind, OutboxMessage, PENDING, SENDING, SENT, SKIPPED};
 use super::{shift_payload, with};
-use crate::entities::{notification_opt_out, outbox_message, signup};
+use crate::entities::{invitation, notification_opt_out, outbox_message, signup};
+use crate::matching::InvitationStatus;
 use crate::page::{Page, PageRequest};
 use crate::shifts::shift_context;
 use crate::{Result, Store, StoreError, parse_id, parse_name, seconds};
@@ -136,7 +137,7 @@ impl Store {
                 }
             }
         }
-        let messages = self.drop_unwanted(messages, token).await?;
+        let messages = self.drop_unwanted(messages, token, now).await?;
         Ok(Claim {
             token,
             claimed,
@@ -150,6 +151,7 @@ impl Store {
         &self,
         messages: Vec<OutboxMessage>,
         token: Uuid,
+        now: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>> {
         let accounts: HashSet<String> = messages
             .iter()
@@ -177,6 +179,8 @@ impl Store {
                 Err("the recipient turned this kind of message off".to_string())
             } else if matches!(m.kind, MessageKind::Reminder24h | MessageKind::Reminder2h) {
                 self.current_reminder(m).await?
+            } else if m.kind == MessageKind::Invitation {
+                self.open_invitation(m, now).await?
             } else {
                 Ok(m)
             };
@@ -214,6 +218,29 @@ impl Store {
             "recipient_name",
             recipient_name,
         );
+        Ok(Ok(m))
+    }
+
+    /// An invitation still waiting for an answer, or why it no longer is (answered, expired or
+    /// withdrawn before the worker got to it: an offer that cannot be taken must not arrive).
+    async fn open_invitation(
+        &self,
+        m: OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OutboxMessage, String>> {
+        let id = m.payload["invitation_id"].as_str().unwrap_or_default();
+        let Some(invitation) = invitation::Entity::find_by_id(id.to_string())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(Err("the invitation is gone".into()));
+        };
+        if invitation.status != InvitationStatus::Pending.as_ref() {
+            return Ok(Err(format!("the invitation is now {}", invitation.status)));
+        }
+        if invitation.expires_at <= now {
+            return Ok(Err("the invitation has expired".into()));
+        }
         Ok(Ok(m))
     }
 
