@@ -7,6 +7,7 @@ mod every_endpoint;
 mod health;
 mod hours;
 mod idempotency;
+mod ledger;
 mod matching;
 mod matching_safety;
 mod notifications;

@@ -8,6 +8,7 @@ use crate::{demo, worker};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
+use hourbook_domain::ledger::BreakKind;
 use hourbook_matching::Progress;
 use hourbook_store::matching::VolunteerPool;
 use std::path::PathBuf;
@@ -51,6 +52,12 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// The hours ledger.
+    Ledger {
+        /// What to do.
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// The e-mail the embedded default wrote to `email.outbox_dir`.
     Outbox {
         /// What to do.
@@ -62,6 +69,18 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: RosterCommand,
+    },
+}
+
+/// `hourbook ledger ...`
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Walk the hash chains and report every entry where one breaks (edited, re-hashed,
+    /// removed or inserted behind the application's back). Exits with 1 when any is found.
+    Verify {
+        /// Only this volunteer's chain (their login e-mail).
+        #[arg(long)]
+        volunteer: Option<String>,
     },
 }
 
@@ -127,6 +146,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox {
             command: OutboxCommand::Read { last },
         } => read_outbox(&settings, last),
+        Command::Ledger {
+            command: LedgerCommand::Verify { volunteer },
+        } => verify_ledger(settings, volunteer.as_deref()).await,
         Command::Migrate => {
             AppState::connect(settings, Clock::System).await?;
             println!("database schema is up to date");
@@ -325,5 +347,61 @@ fn read_outbox(settings: &Settings, last: usize) -> anyhow::Result<()> {
         println!();
         println!("{}", message.body_text(0).unwrap_or_default());
     }
+    Ok(())
+}
+
+async fn verify_ledger(settings: Settings, volunteer: Option<&str>) -> anyhow::Result<()> {
+    let state = AppState::connect(settings, Clock::System).await?;
+    let volunteer = match volunteer {
+        None => None,
+        Some(email) => {
+            let address = Email::parse(email)
+                .map_err(|_| anyhow::anyhow!("--volunteer is not an e-mail address"))?;
+            let (account, _) = state
+                .store
+                .find_login(&address)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account with the e-mail {email}"))?;
+            Some(account.id)
+        }
+    };
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{prefix:>7} [{bar:40}] {pos}/{len} {elapsed}")?
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("chains");
+    let progress = bar.clone();
+    let check = state
+        .store
+        .check_ledger(volunteer, move |done, total| {
+            progress.set_length(total);
+            progress.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    for b in &check.breaks {
+        println!(
+            "BREAK entry {} (volunteer {}, position {}): {}",
+            b.entry_id,
+            b.volunteer_id,
+            b.chain_index,
+            match b.kind {
+                BreakKind::ContentChanged => "its content no longer matches its hash",
+                BreakKind::LinkBroken => "it does not follow the entry before it",
+                BreakKind::IndexGap => "positions are missing or repeated before it",
+            }
+        );
+    }
+    println!(
+        "checked {} entries in {} chains: {} breaks",
+        check.entries,
+        check.volunteers,
+        check.breaks.len()
+    );
+    anyhow::ensure!(
+        check.breaks.is_empty(),
+        "the ledger's hash chains are broken at {} entries (listed above)",
+        check.breaks.len()
+    );
     Ok(())
 }

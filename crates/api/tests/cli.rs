@@ -183,3 +183,57 @@ fn outbox_read_decodes_the_newest_messages() {
         "email.smtp_tls",
     );
 }
+
+#[test]
+fn ledger_verify_finds_a_row_edited_in_sql() {
+    use sea_orm::{ConnectionTrait, Database};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/hourbook.db?mode=rwc", dir.path().display());
+    let env = [
+        ("HOURBOOK__DATABASE__URL", url.as_str()),
+        ("HOURBOOK__DEMO__VOLUNTEERS", "40"),
+    ];
+    assert!(hourbook(&["demo", "load"], &env).status.success());
+    let clean = hourbook(&["ledger", "verify"], &env);
+    let stdout = String::from_utf8_lossy(&clean.stdout);
+    assert!(clean.status.success(), "{stdout}");
+    assert!(stdout.contains(": 0 breaks"), "{stdout}");
+
+    // Someone with full access to the database drops the append-only trigger and adds ten
+    // hours to one entry.
+    let edited: String = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = Database::connect(url.as_str()).await.unwrap();
+        db.execute_unprepared("DROP TRIGGER ledger_entries_no_update")
+            .await
+            .unwrap();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id FROM ledger_entries ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let id: String = row.try_get("", "id").unwrap();
+        db.execute_unprepared(&format!(
+            "UPDATE ledger_entries SET minutes = minutes + 600 WHERE id = '{id}'"
+        ))
+        .await
+        .unwrap();
+        id
+    });
+    let broken = hourbook(&["ledger", "verify"], &env);
+    let stdout = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        stdout.contains(&format!("BREAK entry {edited}")) && stdout.contains(": 1 breaks"),
+        "{stdout}"
+    );
+    assert_user_error(&broken, "hash chains are broken at 1 entries");
+    assert_user_error(
+        &hourbook(
+            &["ledger", "verify", "--volunteer", "nobody@example.com"],
+            &env,
+        ),
+        "no account",
+    );
+}

@@ -146,6 +146,77 @@ impl EntryContent {
     }
 }
 
+/// A stored entry as the chain check reads it: its content and the two hashes it was saved
+/// with.
+#[derive(Debug, Clone)]
+pub struct StoredEntry {
+    /// The content the hash should cover.
+    pub content: EntryContent,
+    /// The hash stored with it.
+    pub hash: String,
+    /// The previous entry's hash, as stored with it.
+    pub prev_hash: String,
+}
+
+/// What is wrong at one place in a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// The entry's content no longer matches its own hash: it was edited.
+    ContentChanged,
+    /// The entry does not point at the entry before it (edited and re-hashed, or an entry
+    /// before it was removed or replaced).
+    LinkBroken,
+    /// Positions are missing or repeated: entries were deleted or inserted.
+    IndexGap,
+}
+
+/// One break in a volunteer's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChainBreak {
+    /// The entry where the chain stops holding.
+    pub entry_id: Uuid,
+    /// Whose chain.
+    pub volunteer_id: Uuid,
+    /// Its stored position.
+    pub chain_index: i64,
+    /// What is wrong.
+    pub kind: BreakKind,
+}
+
+/// Checks one volunteer's chain, `entries` in stored `chain_index` order: every entry must
+/// hash to its stored hash, point at the previous entry's stored hash (the genesis hash for
+/// the first) and sit at the next position. Each entry is judged against its stored
+/// neighbours, so one edited entry is reported once, not with everything after it.
+pub fn check_chain(entries: &[StoredEntry]) -> Vec<ChainBreak> {
+    let mut breaks = Vec::new();
+    let mut prev_hash = GENESIS_HASH;
+    let mut prev_index = 0;
+    for entry in entries {
+        let c = &entry.content;
+        let mut report = |kind| {
+            breaks.push(ChainBreak {
+                entry_id: c.id,
+                volunteer_id: c.volunteer_id,
+                chain_index: c.chain_index,
+                kind,
+            })
+        };
+        if c.chain_index != prev_index + 1 {
+            report(BreakKind::IndexGap);
+        }
+        if entry.prev_hash != prev_hash {
+            report(BreakKind::LinkBroken);
+        }
+        if c.chain_hash(&entry.prev_hash) != entry.hash {
+            report(BreakKind::ContentChanged);
+        }
+        prev_hash = &entry.hash;
+        prev_index = c.chain_index;
+    }
+    breaks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +264,66 @@ mod tests {
         let h = e.chain_hash(GENESIS_HASH);
         e.verified_at = "2027-07-05T04:00:00Z".parse().unwrap();
         assert_eq!(h, e.chain_hash(GENESIS_HASH));
+    }
+
+    fn chain(n: i64) -> Vec<StoredEntry> {
+        let mut prev = GENESIS_HASH.to_string();
+        (1..=n)
+            .map(|i| {
+                let content = EntryContent {
+                    id: Uuid::from_u128(100 + i as u128),
+                    chain_index: i,
+                    minutes: 60 * i,
+                    ..entry()
+                };
+                let hash = content.chain_hash(&prev);
+                let stored = StoredEntry {
+                    content,
+                    hash: hash.clone(),
+                    prev_hash: prev.clone(),
+                };
+                prev = hash;
+                stored
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_has_no_breaks_and_each_kind_of_tampering_is_named_once() {
+        assert!(check_chain(&chain(5)).is_empty());
+        assert!(check_chain(&[]).is_empty());
+
+        // Minutes edited in place: that entry, and only it.
+        let mut edited = chain(5);
+        edited[2].content.minutes = 600;
+        let breaks = check_chain(&edited);
+        assert_eq!(breaks.len(), 1);
+        assert_eq!(
+            (breaks[0].chain_index, breaks[0].kind),
+            (3, BreakKind::ContentChanged)
+        );
+
+        // Edited and re-hashed: the next entry no longer points at it.
+        let mut rehashed = chain(5);
+        rehashed[2].content.minutes = 600;
+        rehashed[2].hash = rehashed[2].content.chain_hash(&rehashed[2].prev_hash);
+        let breaks = check_chain(&rehashed);
+        assert_eq!(breaks.len(), 1);
+        assert_eq!(
+            (breaks[0].chain_index, breaks[0].kind),
+            (4, BreakKind::LinkBroken)
+        );
+
+        // An entry deleted: a gap, and a broken link, at the entry after it.
+        let mut deleted = chain(5);
+        deleted.remove(1);
+        let kinds: Vec<_> = check_chain(&deleted)
+            .iter()
+            .map(|b| (b.chain_index, b.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [(3, BreakKind::IndexGap), (3, BreakKind::LinkBroken)]
+        );
     }
 }

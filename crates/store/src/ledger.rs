@@ -95,7 +95,7 @@ pub struct HoursSummary {
     pub entries: Vec<LedgerEntry>,
 }
 
-fn content_of(m: &ledger_entry::Model) -> Result<EntryContent> {
+pub(crate) fn content_of(m: &ledger_entry::Model) -> Result<EntryContent> {
     let opt = |v: &Option<String>| v.as_deref().map(parse_id).transpose();
     Ok(EntryContent {
         id: parse_id(&m.id)?,

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod events;
 pub mod idempotency;
 pub mod ledger;
+pub mod ledger_check;
 pub mod matching;
 pub mod organizations;
 pub mod outbox;

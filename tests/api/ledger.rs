@@ -1,0 +1,137 @@
+//! The ledger's hash chains under tampering and under concurrent appends.
+
+use chrono::Duration;
+use hourbook_domain::ledger::BreakKind;
+use hourbook_tests::{Backend, TestApp, backend_tests};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use uuid::Uuid;
+
+backend_tests!(
+    an_entry_edited_in_sql_is_found_by_its_id,
+    concurrent_verifications_for_one_volunteer_form_one_unbroken_chain,
+);
+
+/// `count` back-to-back two-hour shifts of one event, the first starting in an hour, each
+/// attended by one volunteer (checked in and out at the desk); returns the organizer, the
+/// volunteer's id and the signups.
+async fn attended(app: &TestApp, count: i64) -> (hourbook_tests::User, String, Vec<String>) {
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
+    let volunteer = app.volunteer("李明").await;
+    let start = app.clock.now() + Duration::hours(1);
+    let mut signups = Vec::new();
+    for i in 0..count {
+        let shift = app
+            .shift(
+                &organizer,
+                &event,
+                Duration::hours(1 + 2 * i),
+                2,
+                5,
+                json!({}),
+            )
+            .await;
+        signups.push(app.signup_id(&shift, &volunteer).await);
+    }
+    for (i, signup) in signups.iter().enumerate() {
+        let begins = start + Duration::hours(2 * i as i64);
+        app.clock.set(begins + Duration::minutes(1));
+        app.desk_check_in(signup, &organizer, Some(begins))
+            .await
+            .expect(200);
+        app.clock.set(begins + Duration::hours(2));
+        app.desk_check_out(signup, &organizer, None)
+            .await
+            .expect(200);
+    }
+    (organizer, volunteer.id, signups)
+}
+
+async fn an_entry_edited_in_sql_is_found_by_its_id(app: TestApp) {
+    let (organizer, volunteer, signups) = attended(&app, 3).await;
+    let mut entries = Vec::new();
+    for s in &signups {
+        let r = app
+            .post(
+                &format!("/api/v1/signups/{s}/verify"),
+                Some(&organizer.token),
+                json!({}),
+            )
+            .await
+            .expect(201);
+        entries.push(r.id());
+    }
+    let store = &app.state.store;
+    let clean = store.check_ledger(None, |_, _| {}).await.unwrap();
+    assert_eq!((clean.entries, clean.breaks.len()), (3, 0));
+
+    // Someone with full access to the database gets past the append-only trigger and adds
+    // ten hours to the middle entry.
+    let db = store.connection();
+    let disable = match app.backend {
+        Backend::Embedded => "DROP TRIGGER ledger_entries_no_update",
+        Backend::Production => {
+            "ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only"
+        }
+    };
+    db.execute_unprepared(disable).await.unwrap();
+    db.execute_unprepared(&format!(
+        "UPDATE ledger_entries SET minutes = minutes + 600 WHERE id = '{}'",
+        entries[1]
+    ))
+    .await
+    .unwrap();
+    let check = store
+        .check_ledger(Some(volunteer.parse().unwrap()), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(check.breaks.len(), 1, "{:?}", check.breaks);
+    assert_eq!(
+        check.breaks[0].entry_id,
+        entries[1].parse::<Uuid>().unwrap()
+    );
+    assert_eq!(check.breaks[0].kind, BreakKind::ContentChanged);
+    // Re-hashing the edited entry only moves the break to the entry after it.
+    let rehash = format!(
+        "UPDATE ledger_entries SET hash = '{}' WHERE id = '{}'",
+        "ab".repeat(32),
+        entries[1]
+    );
+    db.execute_unprepared(&rehash).await.unwrap();
+    let check = store.check_ledger(None, |_, _| {}).await.unwrap();
+    let found: Vec<(String, BreakKind)> = check
+        .breaks
+        .iter()
+        .map(|b| (b.entry_id.to_string(), b.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (entries[1].clone(), BreakKind::ContentChanged),
+            (entries[2].clone(), BreakKind::LinkBroken)
+        ]
+    );
+}
+
+async fn concurrent_verifications_for_one_volunteer_form_one_unbroken_chain(app: TestApp) {
+    let (organizer, volunteer, signups) = attended(&app, 6).await;
+    let paths: Vec<String> = signups
+        .iter()
+        .map(|s| format!("/api/v1/signups/{s}/verify"))
+        .collect();
+    let answers = futures_util::future::join_all(
+        paths
+            .iter()
+            .map(|p| app.post(p, Some(&organizer.token), json!({}))),
+    )
+    .await;
+    assert!(answers.iter().all(|a| a.status == 201), "{answers:?}");
+    let check = app
+        .state
+        .store
+        .check_ledger(Some(volunteer.parse().unwrap()), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((check.volunteers, check.entries), (1, 6));
+    assert!(check.breaks.is_empty(), "{:?}", check.breaks);
+}
