@@ -8,6 +8,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_idempotency;
 mod m20261126_000003_matching;
 mod m20261126_000004_notifications;
+mod m20261126_000005_certificates;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_idempotency::Migration),
             Box::new(m20261126_000003_matching::Migration),
             Box::new(m20261126_000004_notifications::Migration),
+            Box::new(m20261126_000005_certificates::Migration),
         ]
     }
 }

@@ -14,8 +14,11 @@ backend_tests!(
 
 /// `count` back-to-back two-hour shifts of one event, the first starting in an hour, each
 /// attended by one volunteer (checked in and out at the desk); returns the organizer, the
-/// volunteer's id and the signups.
-async fn attended(app: &TestApp, count: i64) -> (hourbook_tests::User, String, Vec<String>) {
+/// volunteer and the signups.
+pub(crate) async fn attended(
+    app: &TestApp,
+    count: i64,
+) -> (hourbook_tests::User, hourbook_tests::User, Vec<String>) {
     let (_, organizer, event) = app.organizer_with_event("community", false).await;
     let volunteer = app.volunteer("李明").await;
     let start = app.clock.now() + Duration::hours(1);
@@ -44,7 +47,7 @@ async fn attended(app: &TestApp, count: i64) -> (hourbook_tests::User, String, V
             .await
             .expect(200);
     }
-    (organizer, volunteer.id, signups)
+    (organizer, volunteer, signups)
 }
 
 async fn an_entry_edited_in_sql_is_found_by_its_id(app: TestApp) {
@@ -82,7 +85,7 @@ async fn an_entry_edited_in_sql_is_found_by_its_id(app: TestApp) {
     .await
     .unwrap();
     let check = store
-        .check_ledger(Some(volunteer.parse().unwrap()), |_, _| {})
+        .check_ledger(Some(volunteer.id.parse().unwrap()), |_, _| {})
         .await
         .unwrap();
     assert_eq!(check.breaks.len(), 1, "{:?}", check.breaks);
@@ -129,7 +132,7 @@ async fn concurrent_verifications_for_one_volunteer_form_one_unbroken_chain(app:
     let check = app
         .state
         .store
-        .check_ledger(Some(volunteer.parse().unwrap()), |_, _| {})
+        .check_ledger(Some(volunteer.id.parse().unwrap()), |_, _| {})
         .await
         .unwrap();
     assert_eq!((check.volunteers, check.entries), (1, 6));

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod certificates;
 mod events;
 mod every_endpoint;
 mod health;

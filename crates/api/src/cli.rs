@@ -7,6 +7,9 @@ use crate::state::AppState;
 use crate::{demo, worker};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hourbook_domain::certificate::{
+    CertificateSigner, SignedCertificate, key_id, public_key_from_base64,
+};
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::ledger::BreakKind;
 use hourbook_matching::Progress;
@@ -52,6 +55,18 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Certificate signing keys.
+    Keys {
+        /// What to do.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Certificates.
+    Certificate {
+        /// What to do.
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
     /// The hours ledger.
     Ledger {
         /// What to do.
@@ -69,6 +84,27 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: RosterCommand,
+    },
+}
+
+/// `hourbook keys ...`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new Ed25519 key pair for `certificates.signing_key`.
+    Generate,
+}
+
+/// `hourbook certificate ...`
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Check a certificate file offline: the JSON from `GET /api/v1/certificates/{code}` (or
+    /// just its `certificate` part). Exits with 1 unless the signature is valid.
+    Verify {
+        /// The file.
+        file: PathBuf,
+        /// The published public key (base64); the configured key's by default.
+        #[arg(long)]
+        public_key: Option<String>,
     },
 }
 
@@ -146,6 +182,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox {
             command: OutboxCommand::Read { last },
         } => read_outbox(&settings, last),
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => {
+            let signer = CertificateSigner::generate();
+            println!("# certificates.signing_key (secret: keep it out of version control)");
+            println!("signing_key = \"{}\"", signer.secret_base64());
+            println!("# the public key to publish (key id {})", signer.key_id());
+            println!("public_key = \"{}\"", signer.public_base64());
+            Ok(())
+        }
+        Command::Certificate {
+            command: CertificateCommand::Verify { file, public_key },
+        } => verify_certificate_file(&settings, &file, public_key.as_deref()),
         Command::Ledger {
             command: LedgerCommand::Verify { volunteer },
         } => verify_ledger(settings, volunteer.as_deref()).await,
@@ -402,6 +451,55 @@ async fn verify_ledger(settings: Settings, volunteer: Option<&str>) -> anyhow::R
         check.breaks.is_empty(),
         "the ledger's hash chains are broken at {} entries (listed above)",
         check.breaks.len()
+    );
+    Ok(())
+}
+
+fn verify_certificate_file(
+    settings: &Settings,
+    file: &std::path::Path,
+    public_key: Option<&str>,
+) -> anyhow::Result<()> {
+    let key = match public_key {
+        Some(raw) => {
+            public_key_from_base64(raw).map_err(|e| anyhow::anyhow!("--public-key {e}"))?
+        }
+        None => settings.certificate_signer()?.public_key(),
+    };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let envelope = json.get("certificate").cloned().unwrap_or(json);
+    let signed: SignedCertificate = serde_json::from_value(envelope).with_context(|| {
+        format!(
+            "{} holds no certificate (document and signature)",
+            file.display()
+        )
+    })?;
+    let document = signed
+        .read()
+        .ok_or_else(|| anyhow::anyhow!("the document is not an Hourbook certificate"))?;
+    anyhow::ensure!(
+        signed.signature_valid(&key),
+        "the signature is NOT valid for key {}: do not trust certificate {}",
+        key_id(&key),
+        document.number
+    );
+    println!("signature valid (key {})", key_id(&key));
+    println!("certificate {}  code {}", document.number, document.code);
+    println!(
+        "{} ({}): {} minutes from {} to {}, issued {}",
+        document.volunteer.name,
+        document.volunteer.volunteer_number,
+        document.total_minutes,
+        document.period.from,
+        document.period.to,
+        document.issued_at
+    );
+    println!(
+        "whether the ledger still agrees: GET /api/v1/certificates/{}",
+        document.code
     );
     Ok(())
 }

@@ -24,6 +24,8 @@ pub struct Settings {
     pub matching: MatchingSettings,
     /// Personal-data protection.
     pub privacy: PrivacySettings,
+    /// Certificate signing.
+    pub certificates: CertificateSettings,
     /// E-mail.
     pub email: EmailSettings,
     /// Record deadlines.
@@ -139,6 +141,19 @@ impl std::fmt::Debug for PrivacySettings {
     }
 }
 
+/// `[certificates]`
+#[derive(Clone, Deserialize)]
+pub struct CertificateSettings {
+    /// Base64 Ed25519 secret key.
+    pub signing_key: String,
+}
+
+impl std::fmt::Debug for CertificateSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CertificateSettings { signing_key: <redacted> }")
+    }
+}
+
 /// `[email]`
 #[derive(Clone, Deserialize)]
 pub struct EmailSettings {
@@ -246,6 +261,7 @@ impl Settings {
 
     fn check(&self) -> anyhow::Result<()> {
         self.timezone()?;
+        self.certificate_signer()?;
         anyhow::ensure!(
             matches!(self.email.transport.as_str(), "file" | "smtp"),
             "email.transport must be \"file\" or \"smtp\", not {:?}",
@@ -324,6 +340,18 @@ impl Settings {
             "matching.invitation_ttl_hours, served_window_days and max_nearby_shifts must be positive"
         );
         Ok(())
+    }
+
+    /// The certificate signing key.
+    pub fn certificate_signer(
+        &self,
+    ) -> anyhow::Result<hourbook_domain::certificate::CertificateSigner> {
+        hourbook_domain::certificate::CertificateSigner::from_base64(&self.certificates.signing_key)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "certificates.signing_key {e}; make one with `hourbook keys generate`"
+                )
+            })
     }
 
     /// The district's time zone.

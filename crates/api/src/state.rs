@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::rate_limit::{FailureCounter, MemoryCounter, RedisCounter};
 use anyhow::Context;
 use chrono::Duration;
+use hourbook_domain::certificate::CertificateSigner;
 use hourbook_domain::profile::AgePolicy;
 use hourbook_matching::open_shifts::{InProcessShiftIndex, OpenShiftIndex, RedisShiftIndex};
 use hourbook_notifications::{LinkSigner, Wakeup};
@@ -40,6 +41,8 @@ pub struct AppState {
     pub wakeup: Wakeup,
     /// Signs and checks unsubscribe links.
     pub links: LinkSigner,
+    /// Signs certificates.
+    pub certificates: Arc<CertificateSigner>,
 }
 
 impl AppState {
@@ -103,6 +106,7 @@ impl AppState {
             None => Wakeup::in_process(),
         };
         let links = LinkSigner::new(&settings.email.link_key);
+        let certificates = Arc::new(settings.certificate_signer()?);
         let rules = SignupRules {
             ages: AgePolicy {
                 minimum_age: settings.rules.minimum_age,
@@ -126,6 +130,7 @@ impl AppState {
             shift_index,
             wakeup,
             links,
+            certificates,
         };
         // Redis may have been flushed, and an in-process index starts empty: either way the
         // database says what is open. Failing here would stop the server for the sake of a
@@ -134,6 +139,25 @@ impl AppState {
             tracing::warn!(error = %e, "could not build the open-shift index yet");
         }
         Ok(state)
+    }
+
+    /// The base URL of links in an answer: `server.public_url`, or else the host the client
+    /// reached us at (so a phone on the same network gets a link it can open).
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        let configured = self.settings.server.public_url.trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_string();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("localhost");
+        format!("http://{host}")
     }
 
     /// When attended shifts' records fall due.

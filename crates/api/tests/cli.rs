@@ -47,6 +47,13 @@ fn bad_configuration_is_a_clear_error() {
         &hourbook(&["migrate"], &[("HOURBOOK__EMAIL__TRANSPORT", "pigeon")]),
         "email.transport",
     );
+    assert_user_error(
+        &hourbook(
+            &["migrate"],
+            &[("HOURBOOK__CERTIFICATES__SIGNING_KEY", "CHANGE-ME")],
+        ),
+        "certificates.signing_key",
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/h.db?mode=rwc", dir.path().display());
     let weak = [
@@ -235,5 +242,102 @@ fn ledger_verify_finds_a_row_edited_in_sql() {
             &env,
         ),
         "no account",
+    );
+}
+
+#[test]
+fn keys_generate_and_certificates_verify_offline() {
+    use hourbook_domain::certificate::{
+        CertificateDocument, CertificateSigner, CertifiedVolunteer, FORMAT, Period,
+    };
+    let keys = hourbook(&["keys", "generate"], &[]);
+    let stdout = String::from_utf8_lossy(&keys.stdout);
+    let value = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} = \"")))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("no {name} in {stdout}"))
+            .to_string()
+    };
+    let (secret, public) = (value("signing_key"), value("public_key"));
+    let signer = CertificateSigner::from_base64(&secret).expect("a usable key");
+    assert_eq!(signer.public_base64(), public);
+
+    let signed = signer.sign(CertificateDocument {
+        format: FORMAT.into(),
+        number: "HBC-2027-000007".into(),
+        code: "7KQ4M-2XD9P".into(),
+        volunteer: CertifiedVolunteer {
+            name: "李明".into(),
+            volunteer_number: "HB-2027-000123".into(),
+            masked_id: None,
+        },
+        period: Period {
+            from: "2027-01-01".parse().unwrap(),
+            to: "2027-06-30".parse().unwrap(),
+        },
+        total_minutes: 1260,
+        by_category: [("childcare".to_string(), 1260)].into(),
+        organizations: vec!["长风社区服务中心".into()],
+        events: vec!["暑期爱心暑托班".into()],
+        entries: 7,
+        issued_at: "2027-07-01T02:00:00Z".parse().unwrap(),
+        key_id: String::new(),
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("certificate.json");
+    // As GET /api/v1/certificates/{code} answers it: the envelope under `certificate`.
+    let answer = serde_json::json!({"valid": true, "certificate": signed});
+    std::fs::write(&file, answer.to_string()).unwrap();
+    let path = file.display().to_string();
+    let ok = hourbook(
+        &["certificate", "verify", &path, "--public-key", &public],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        out.contains("signature valid")
+            && out.contains("HBC-2027-000007")
+            && out.contains("1260 minutes"),
+        "{out}"
+    );
+
+    let other = CertificateSigner::generate().public_base64();
+    assert_user_error(
+        &hourbook(
+            &["certificate", "verify", &path, "--public-key", &other],
+            &[],
+        ),
+        "NOT valid",
+    );
+    let forged = answer.to_string().replace("1260", "9260");
+    std::fs::write(&file, forged).unwrap();
+    assert_user_error(
+        &hourbook(
+            &["certificate", "verify", &path, "--public-key", &public],
+            &[],
+        ),
+        "NOT valid",
+    );
+    std::fs::write(&file, "{}").unwrap();
+    assert_user_error(
+        &hourbook(
+            &["certificate", "verify", &path, "--public-key", &public],
+            &[],
+        ),
+        "holds no certificate",
+    );
+    assert_user_error(
+        &hourbook(
+            &["certificate", "verify", &path, "--public-key", "nope"],
+            &[],
+        ),
+        "--public-key",
     );
 }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod certificate;
 pub mod deadline;
 pub mod demo;
 pub mod eligibility;

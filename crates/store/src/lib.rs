@@ -8,6 +8,7 @@
 mod entities;
 
 pub mod accounts;
+pub mod certificates;
 pub mod demo;
 pub mod events;
 pub mod idempotency;

@@ -5,6 +5,7 @@
 mod home;
 mod shift;
 mod unsubscribe;
+mod verify;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
+        .route("/verify/{code}", get(verify::page))
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -38,6 +40,7 @@ fn templates() -> &'static Environment<'static> {
                 "unsubscribe.html",
                 include_str!("../../templates/unsubscribe.html"),
             ),
+            ("verify.html", include_str!("../../templates/verify.html")),
         ] {
             env.add_template(name, source)
                 .expect("the bundled template parses");

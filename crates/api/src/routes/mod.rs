@@ -1,6 +1,7 @@
 //! The v1 HTTP API, one module per resource.
 
 mod accounts;
+mod certificates;
 mod events;
 mod health;
 mod matching;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(accounts::router())
+        .merge(certificates::router())
         .merge(organizations::router())
         .merge(events::router())
         .merge(signups::router())
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
 pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     let mut doc = health::Docs::openapi();
     doc.merge(accounts::Docs::openapi());
+    doc.merge(certificates::Docs::openapi());
     doc.merge(organizations::Docs::openapi());
     doc.merge(events::Docs::openapi());
     doc.merge(signups::Docs::openapi());

@@ -2,6 +2,7 @@
 //! or the plain records defined beside each repository.
 
 pub mod account;
+pub mod certificate;
 pub mod counter;
 pub mod event;
 pub mod event_insurance;
