@@ -9,6 +9,7 @@ mod m20261126_000002_idempotency;
 mod m20261126_000003_matching;
 mod m20261126_000004_notifications;
 mod m20261126_000005_certificates;
+mod m20261126_000006_requirements;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_matching::Migration),
             Box::new(m20261126_000004_notifications::Migration),
             Box::new(m20261126_000005_certificates::Migration),
+            Box::new(m20261126_000006_requirements::Migration),
         ]
     }
 }

@@ -17,5 +17,6 @@ mod openapi;
 mod organizations;
 mod presence;
 mod races;
+mod requirements;
 mod roles;
 mod signups;

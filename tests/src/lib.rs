@@ -323,6 +323,18 @@ impl TestApp {
         }
     }
 
+    /// GET asking for a content type (`Accept`).
+    pub async fn get_as(&self, path: &str, token: Option<&str>, accept: &str) -> TestResponse {
+        let mut request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header("accept", accept);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.finish(request).await
+    }
+
     /// GET.
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
         self.call(Method::GET, path, token, None).await

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod ledger;
 pub mod location;
 pub mod profile;
+pub mod requirement;
 pub mod roster;
 pub mod service_time;
 pub mod shift;

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod page;
 pub mod profiles;
 pub mod records;
+pub mod requirements;
 pub mod shift_changes;
 pub mod shifts;
 pub mod signups;

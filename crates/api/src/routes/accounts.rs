@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use hourbook_domain::error::Validator;
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::profile::ProfileInput;
+use hourbook_domain::requirement::star_level;
 use hourbook_domain::{Locale, MemberRole};
 use hourbook_store::accounts::token_hash;
 use hourbook_store::ledger::HoursSummary;
@@ -132,6 +133,8 @@ struct Me {
     roles: Vec<RoleGrant>,
     /// Null until the volunteer saves one.
     profile: Option<Profile>,
+    /// Star level (0-5) from all verified hours: 100, 300, 600, 1000, 1500 hours.
+    stars: usize,
 }
 
 #[utoipa::path(
@@ -279,6 +282,11 @@ async fn describe(
     actor: &hourbook_domain::access::Actor,
 ) -> ApiResult<Me> {
     let profile = state.store.profile(account.id).await?;
+    let served = state
+        .store
+        .hours(account.id, None, None)
+        .await?
+        .total_minutes;
     let roles = role_grants(actor, account.is_platform_admin);
     Ok(Me {
         id: account.id,
@@ -289,6 +297,7 @@ async fn describe(
         locale: account.locale,
         roles,
         profile,
+        stars: star_level(served),
     })
 }
 

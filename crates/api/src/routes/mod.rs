@@ -7,6 +7,7 @@ mod health;
 mod matching;
 mod notifications;
 mod organizations;
+mod requirements;
 mod signups;
 
 use crate::state::AppState;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(certificates::router())
         .merge(organizations::router())
+        .merge(requirements::router())
         .merge(events::router())
         .merge(signups::router())
         .merge(matching::router())
@@ -35,6 +37,7 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::Docs::openapi());
     doc.merge(certificates::Docs::openapi());
     doc.merge(organizations::Docs::openapi());
+    doc.merge(requirements::Docs::openapi());
     doc.merge(events::Docs::openapi());
     doc.merge(signups::Docs::openapi());
     doc.merge(matching::Docs::openapi());

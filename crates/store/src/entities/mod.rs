@@ -13,6 +13,8 @@ pub mod membership;
 pub mod notification_opt_out;
 pub mod organization;
 pub mod outbox_message;
+pub mod requirement;
+pub mod requirement_version;
 pub mod roster_plan;
 pub mod roster_plan_assignment;
 pub mod session;
