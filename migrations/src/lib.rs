@@ -10,6 +10,7 @@ mod m20261126_000003_matching;
 mod m20261126_000004_notifications;
 mod m20261126_000005_certificates;
 mod m20261126_000006_requirements;
+mod m20261126_000007_disputes;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_notifications::Migration),
             Box::new(m20261126_000005_certificates::Migration),
             Box::new(m20261126_000006_requirements::Migration),
+            Box::new(m20261126_000007_disputes::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod bad_input;
 mod certificates;
+mod disputes;
 mod events;
 mod every_endpoint;
 mod health;

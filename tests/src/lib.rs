@@ -639,6 +639,11 @@ impl TestApp {
             "roster_plan_assignments",
             "invitations",
             "notification_opt_outs",
+            "certificates",
+            "requirements",
+            "requirement_versions",
+            "disputes",
+            "ledger_corrections",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// Largest number of minutes a single shift may be credited (its 24-hour maximum).
-const MAX_ENTRY_MINUTES: i64 = 24 * 60;
+pub(crate) const MAX_ENTRY_MINUTES: i64 = 24 * 60;
 
 /// Body of `POST /api/v1/signups/{id}/verify`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -117,7 +117,7 @@ pub(crate) fn content_of(m: &ledger_entry::Model) -> Result<EntryContent> {
     })
 }
 
-fn entry_view(
+pub(crate) fn entry_view(
     m: ledger_entry::Model,
     organization_name: String,
     computed: Option<i64>,

@@ -10,6 +10,7 @@ mod entities;
 pub mod accounts;
 pub mod certificates;
 pub mod demo;
+pub mod disputes;
 pub mod events;
 pub mod idempotency;
 pub mod ledger;

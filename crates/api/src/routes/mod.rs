@@ -4,6 +4,7 @@ mod accounts;
 mod certificates;
 mod events;
 mod health;
+mod ledger;
 mod matching;
 mod notifications;
 mod organizations;
@@ -19,6 +20,7 @@ use utoipa::OpenApi;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(ledger::router())
         .merge(accounts::router())
         .merge(certificates::router())
         .merge(organizations::router())
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
 /// router; a route added there without its handler in `Docs` fails the `openapi` tests.
 pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     let mut doc = health::Docs::openapi();
+    doc.merge(ledger::Docs::openapi());
     doc.merge(accounts::Docs::openapi());
     doc.merge(certificates::Docs::openapi());
     doc.merge(organizations::Docs::openapi());

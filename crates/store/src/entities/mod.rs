@@ -4,10 +4,12 @@
 pub mod account;
 pub mod certificate;
 pub mod counter;
+pub mod dispute;
 pub mod event;
 pub mod event_insurance;
 pub mod idempotency_key;
 pub mod invitation;
+pub mod ledger_correction;
 pub mod ledger_entry;
 pub mod membership;
 pub mod notification_opt_out;
