@@ -5,12 +5,17 @@
 //! at all.
 
 use crate::entities::{account, event, membership, organization, shift, signup};
-use crate::{Result, Store, StoreError, accounts, events, ledger, profiles, seconds, shifts};
+use crate::{
+    Result, Store, StoreError, accounts, events, ledger, profiles, requirements, seconds, shifts,
+};
 use chrono::{DateTime, Duration, Utc};
-use hourbook_domain::demo::{DEMO_ORGANIZER_EMAIL, DemoDistrict, TIMEZONE};
+use hourbook_domain::demo::{
+    DEMO_ORGANIZER_EMAIL, DemoDistrict, ORG_SCHOOL_1, ORG_SCHOOL_2, STAFF_VERIFIER, TIMEZONE,
+};
 use hourbook_domain::identity::Email;
 use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource};
 use hourbook_domain::profile::{AgePolicy, age_on};
+use hourbook_domain::requirement::{Rule, WindowKind};
 use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::service_time::service_minutes;
 use sea_orm::sea_query::Expr;
@@ -260,6 +265,29 @@ impl Store {
         let ledger_entries = verified.len();
         for content in verified {
             ledger::append(&txn, content).await?;
+        }
+
+        // Both schools check the League's recommendation rule: 20 verified hours in the 12
+        // months before the check date, so their staff see met and missing from the start.
+        for school in [ORG_SCHOOL_1, ORG_SCHOOL_2] {
+            let rule = Rule {
+                min_minutes: 20 * 60,
+                window: WindowKind::Rolling,
+                window_days: Some(365),
+                category_minimums: Default::default(),
+                effective_from: now.date_naive() - Duration::days(365),
+            };
+            let org = district.organizations[school].id;
+            let name = "团员推荐：近12个月志愿服务满20小时".to_string();
+            requirements::insert_requirement(
+                &txn,
+                org,
+                name,
+                &rule,
+                staff_id(STAFF_VERIFIER)?,
+                now,
+            )
+            .await?;
         }
 
         txn.commit().await?;

@@ -98,7 +98,7 @@ async fn insert_version(
     db: &impl ConnectionTrait,
     requirement_id: &str,
     rule: &Rule,
-    actor: &Actor,
+    created_by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
     requirement_version::Entity::insert(requirement_version::ActiveModel {
@@ -109,12 +109,34 @@ async fn insert_version(
         window_days: Set(rule.window_days.map(|d| d as i32)),
         category_minimums: Set(to_json(&rule.category_minimums)),
         effective_from: Set(rule.effective_from),
-        created_by: Set(actor.account_id.to_string()),
+        created_by: Set(created_by.to_string()),
         created_at: Set(seconds(now)),
     })
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Inserts a program with its first version; returns its id.
+pub(crate) async fn insert_requirement(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    name: String,
+    rule: &Rule,
+    created_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = Uuid::new_v4().to_string();
+    requirement::Entity::insert(requirement::ActiveModel {
+        id: Set(id.clone()),
+        organization_id: Set(org.to_string()),
+        name: Set(name),
+        created_at: Set(seconds(now)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    insert_version(db, &id, rule, created_by, now).await?;
+    Ok(id)
 }
 
 impl Store {
@@ -157,16 +179,7 @@ impl Store {
         let today = now.with_timezone(&tz).date_naive();
         let (name, rule) = input.validate(today)?;
         let txn = self.write().await?;
-        let id = Uuid::new_v4().to_string();
-        requirement::Entity::insert(requirement::ActiveModel {
-            id: Set(id.clone()),
-            organization_id: Set(org.to_string()),
-            name: Set(name),
-            created_at: Set(seconds(now)),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        insert_version(&txn, &id, &rule, actor, now).await?;
+        let id = insert_requirement(&txn, org, name, &rule, actor.account_id, now).await?;
         let m = requirement::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -202,7 +215,7 @@ impl Store {
         })
         .exec(&txn)
         .await?;
-        insert_version(&txn, &m.id, &rule, actor, now).await?;
+        insert_version(&txn, &m.id, &rule, actor.account_id, now).await?;
         let m = requirement::Entity::find_by_id(m.id)
             .one(&txn)
             .await?
