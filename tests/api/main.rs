@@ -17,6 +17,7 @@ mod notifications_safety;
 mod openapi;
 mod organizations;
 mod presence;
+mod privacy;
 mod races;
 mod requirements;
 mod roles;

@@ -99,3 +99,29 @@ pub async fn log_in(state: &AppState, email: &str, password: String) -> Result<S
         expires_at,
     })
 }
+
+/// Checks the signed-in account's password again before something irreversible. Wrong
+/// answers count toward the same limit as failed logins.
+pub async fn confirm_password(
+    state: &AppState,
+    account: &Account,
+    password: String,
+) -> Result<(), ApiError> {
+    let key = account.email.clone();
+    if state.login_failures.failures(&key).await? >= state.settings.auth.login_max_failures {
+        return Err(ApiError::TooManyRequests);
+    }
+    let email = Email::parse(&account.email)
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("stored e-mail does not parse")))?;
+    let phc = match state.store.find_login(&email).await? {
+        Some((_, phc)) => phc,
+        None => return Err(ApiError::Unauthorized),
+    };
+    if !state.verify_password(password, phc).await? {
+        state.login_failures.record_failure(&key).await?;
+        return Err(
+            hourbook_domain::DomainError::invalid("password", "is not your password").into(),
+        );
+    }
+    Ok(())
+}

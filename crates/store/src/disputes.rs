@@ -337,6 +337,18 @@ impl Store {
             .collect()
     }
 
+    /// The actor's own disputes, oldest first.
+    pub async fn my_disputes(&self, actor: &Actor) -> Result<Vec<Dispute>> {
+        dispute::Entity::find()
+            .filter(dispute::Column::VolunteerId.eq(actor.account_id.to_string()))
+            .order_by_asc(dispute::Column::CreatedAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(dispute_of)
+            .collect()
+    }
+
     /// An entry with its corrections and disputes: for its volunteer and the recording
     /// organization's verifiers.
     pub async fn entry_history(&self, actor: &Actor, entry_id: Uuid) -> Result<EntryHistory> {

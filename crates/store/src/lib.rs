@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod certificates;
 pub mod demo;
 pub mod disputes;
+pub mod erasure;
 pub mod events;
 pub mod idempotency;
 pub mod ledger;

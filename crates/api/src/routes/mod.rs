@@ -8,6 +8,7 @@ mod ledger;
 mod matching;
 mod notifications;
 mod organizations;
+mod privacy;
 mod requirements;
 mod signups;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(certificates::router())
         .merge(organizations::router())
+        .merge(privacy::router())
         .merge(requirements::router())
         .merge(events::router())
         .merge(signups::router())
@@ -40,6 +42,7 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::Docs::openapi());
     doc.merge(certificates::Docs::openapi());
     doc.merge(organizations::Docs::openapi());
+    doc.merge(privacy::Docs::openapi());
     doc.merge(requirements::Docs::openapi());
     doc.merge(events::Docs::openapi());
     doc.merge(signups::Docs::openapi());

@@ -1,0 +1,106 @@
+//! Erasing a volunteer's account (PIPL's right to deletion) without breaking the ledger: the
+//! entries stay, because organizations and the hash chains need them, but they name nobody
+//! once the account's details are gone. Entries hold only ids and numbers, never a name, so
+//! every chain still verifies.
+
+use crate::entities::{
+    account, certificate, dispute, invitation, membership, notification_opt_out, outbox_message,
+    session, signup, volunteer_profile,
+};
+use crate::matching::InvitationStatus;
+use crate::signups::lock_account;
+use crate::{Result, Store, StoreError, seconds};
+use chrono::{DateTime, Utc};
+use hourbook_domain::roster::SignupStatus;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+/// The name an erased account shows where its entries are listed.
+pub const ERASED_NAME: &str = "已注销 (account deleted)";
+
+impl Store {
+    /// Erases the account's personal details: name, e-mail, password, profile (birth date,
+    /// home, phone, guardian, school link, ID number), sessions, settings, certificates (they
+    /// carry the name) and their e-mail messages. Refused while the volunteer holds or waits for a
+    /// seat on a shift (they cancel first, so nobody is left expecting them) or belongs to an
+    /// organization (its admins remove them first).
+    pub async fn erase_account(&self, account_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        let id = account_id.to_string();
+        let txn = self.write().await?;
+        lock_account(&txn, &id).await?;
+        let waiting = signup::Entity::find()
+            .filter(signup::Column::VolunteerId.eq(id.clone()))
+            .filter(signup::Column::Status.is_in([
+                SignupStatus::Requested.as_str(),
+                SignupStatus::Confirmed.as_str(),
+                SignupStatus::Waitlisted.as_str(),
+                SignupStatus::CheckedIn.as_str(),
+            ]))
+            .one(&txn)
+            .await?;
+        if waiting.is_some() {
+            return Err(StoreError::conflict(
+                "cancel your upcoming signups first: organizers are counting on them",
+            ));
+        }
+        let member = membership::Entity::find()
+            .filter(membership::Column::AccountId.eq(id.clone()))
+            .one(&txn)
+            .await?;
+        if member.is_some() {
+            return Err(StoreError::conflict(
+                "you belong to an organization: ask its admins to remove you first",
+            ));
+        }
+        account::Entity::update_many()
+            .col_expr(account::Column::Name, Expr::value(ERASED_NAME))
+            .col_expr(
+                account::Column::Email,
+                Expr::value(format!("erased-{}@deleted.invalid", account_id.simple())),
+            )
+            // No password hashes to this: the account can never log in again.
+            .col_expr(account::Column::PasswordHash, Expr::value("!erased"))
+            .filter(account::Column::Id.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        volunteer_profile::Entity::delete_by_id(id.clone())
+            .exec(&txn)
+            .await?;
+        session::Entity::delete_many()
+            .filter(session::Column::AccountId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        notification_opt_out::Entity::delete_many()
+            .filter(notification_opt_out::Column::AccountId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        certificate::Entity::delete_many()
+            .filter(certificate::Column::VolunteerId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        // Dispute texts are the volunteer's words; the answers stay with the organization.
+        dispute::Entity::update_many()
+            .col_expr(dispute::Column::Reason, Expr::value("(erased)"))
+            .filter(dispute::Column::VolunteerId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Withdrawn.as_ref()),
+            )
+            .col_expr(invitation::Column::RespondedAt, Expr::value(seconds(now)))
+            .filter(invitation::Column::VolunteerId.eq(id.clone()))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
+            .exec(&txn)
+            .await?;
+        // Sent or not, the messages name the person and their address.
+        outbox_message::Entity::delete_many()
+            .filter(outbox_message::Column::RecipientAccountId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
