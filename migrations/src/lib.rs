@@ -11,6 +11,7 @@ mod m20261126_000004_notifications;
 mod m20261126_000005_certificates;
 mod m20261126_000006_requirements;
 mod m20261126_000007_disputes;
+mod m20261126_000008_check_in_method;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_certificates::Migration),
             Box::new(m20261126_000006_requirements::Migration),
             Box::new(m20261126_000007_disputes::Migration),
+            Box::new(m20261126_000008_check_in_method::Migration),
         ]
     }
 }

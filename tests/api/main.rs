@@ -3,6 +3,7 @@
 mod accounts;
 mod bad_input;
 mod certificates;
+mod check_in_codes;
 mod disputes;
 mod events;
 mod every_endpoint;

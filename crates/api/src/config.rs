@@ -97,6 +97,8 @@ pub struct RulesSettings {
     pub early_check_in_minutes: i64,
     /// Service-time grace.
     pub grace_minutes: i64,
+    /// Key of the rotating check-in codes.
+    pub check_in_code_key: String,
 }
 
 /// `[matching]`
@@ -304,6 +306,10 @@ impl Settings {
         anyhow::ensure!(
             self.records.digest_hour < 24,
             "records.digest_hour must be an hour of the day (0-23)"
+        );
+        anyhow::ensure!(
+            !self.rules.check_in_code_key.is_empty(),
+            "rules.check_in_code_key must not be empty"
         );
         anyhow::ensure!(
             !self.privacy.id_hash_key.is_empty(),

@@ -117,6 +117,7 @@ impl AppState {
             geofence_m: settings.rules.geofence_m,
             early_check_in: Duration::minutes(settings.rules.early_check_in_minutes),
             grace: Duration::minutes(settings.rules.grace_minutes),
+            check_in_code_key: settings.rules.check_in_code_key.as_bytes().to_vec(),
         };
         let state = Self {
             store,

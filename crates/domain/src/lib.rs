@@ -7,6 +7,7 @@
 pub mod access;
 pub mod catalogue;
 pub mod certificate;
+pub mod check_in_code;
 pub mod deadline;
 pub mod demo;
 pub mod eligibility;

@@ -5,6 +5,7 @@
 //! at all.
 
 use crate::entities::{account, event, membership, organization, shift, signup};
+use crate::signups::CHECKED_IN_AT_DESK;
 use crate::{
     Result, Store, StoreError, accounts, events, ledger, profiles, requirements, seconds, shifts,
 };
@@ -204,6 +205,7 @@ impl Store {
                 checked_in_by: Set(s.checked_in_at.map(|_| organizer.to_string())),
                 checked_out_at: Set(s.checked_out_at.map(seconds)),
                 checked_out_by: Set(s.checked_out_at.map(|_| organizer.to_string())),
+                checked_in_with: Set(s.checked_in_at.map(|_| CHECKED_IN_AT_DESK.to_string())),
             });
             if s.status == SignupStatus::Verified {
                 let (Some(checked_in_at), Some(checked_out_at), Some(verified_at)) =

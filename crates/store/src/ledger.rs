@@ -5,7 +5,7 @@
 
 use crate::entities::{ledger_entry, organization};
 use crate::outbox::{self, MessageKind};
-use crate::signups::{SignupAccess, transition};
+use crate::signups::{CHECKED_IN_WITH_CODE, SignupAccess, transition};
 use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::DomainError;
@@ -275,10 +275,12 @@ impl Store {
             grace,
         );
         let by_desk = model.checked_in_by.as_deref() != Some(model.volunteer_id.as_str());
-        let source = match (minutes, by_desk) {
-            (Some(_), _) => EntrySource::Adjusted,
-            (None, true) => EntrySource::OrganizerDesk,
-            (None, false) => EntrySource::CheckInOut,
+        let with_code = model.checked_in_with.as_deref() == Some(CHECKED_IN_WITH_CODE);
+        let source = match (minutes, by_desk, with_code) {
+            (Some(_), _, _) => EntrySource::Adjusted,
+            (None, true, _) => EntrySource::OrganizerDesk,
+            (None, false, true) => EntrySource::CheckInCode,
+            (None, false, false) => EntrySource::CheckInOut,
         };
         let content = EntryContent {
             id: Uuid::new_v4(),

@@ -8,6 +8,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use hourbook_domain::access::Actor;
+use hourbook_domain::check_in_code;
 use hourbook_domain::eligibility::ShiftFacts;
 use hourbook_domain::roster::{SignupStatus, WaitReason};
 use hourbook_domain::shift::NewShift;
@@ -188,6 +189,17 @@ pub(crate) async fn load_shift(db: &impl ConnectionTrait, id: Uuid) -> Result<Sh
     shift_from_model(model, c)
 }
 
+/// The code a shift's organizers show on site.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckInCode {
+    /// Six digits.
+    pub code: String,
+    /// When the next code replaces it.
+    pub valid_until: DateTime<Utc>,
+    /// How long each code is shown.
+    pub step_seconds: i64,
+}
+
 /// A shift with the organization that runs it, for permission checks.
 pub(crate) struct ShiftContext {
     pub shift: shift::Model,
@@ -245,6 +257,37 @@ impl Store {
     /// One shift with its seat counts.
     pub async fn shift(&self, id: Uuid) -> Result<Shift> {
         load_shift(self.db(), id).await
+    }
+
+    /// The shift's check-in code now, for its organizers to show on site (from an hour
+    /// before the start to the end).
+    pub async fn check_in_code(
+        &self,
+        actor: &Actor,
+        shift_id: Uuid,
+        rules: &SignupRules,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInCode> {
+        let ctx = shift_context(self.db(), &shift_id.to_string()).await?;
+        if !actor.may_organize(ctx.organization_id) {
+            return Err(StoreError::Forbidden(
+                "only the event's organizers show its check-in code",
+            ));
+        }
+        if ctx.shift.status != SHIFT_OPEN {
+            return Err(StoreError::conflict("the shift has been cancelled"));
+        }
+        if now < ctx.shift.starts_at - rules.early_check_in || now > ctx.shift.ends_at {
+            return Err(StoreError::conflict(
+                "check-in opens shortly before the shift and closes at its end",
+            ));
+        }
+        let (code, valid_until) = check_in_code::current(&rules.check_in_code_key, shift_id, now);
+        Ok(CheckInCode {
+            code,
+            valid_until,
+            step_seconds: check_in_code::STEP_SECONDS,
+        })
     }
 
     /// Cancels a shift: every live signup is cancelled and told so (a safety message), and

@@ -16,10 +16,10 @@ use hourbook_domain::shift::{ShiftChangeInput, ShiftInput};
 use hourbook_domain::{Campaign, Coordinates, DomainError};
 use hourbook_store::events::{Event, EventDetail, EventFilter, Insurance};
 use hourbook_store::page::{Page, PageRequest};
-use hourbook_store::shifts::Shift;
-use serde::Deserialize;
+use hourbook_store::shifts::{CheckInCode, Shift};
+use serde::{Deserialize, Serialize};
 use std::str::FromStr;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/shifts/{id}",
             get(show_shift).patch(change_shift).delete(cancel_shift),
         )
+        .route("/api/v1/shifts/{id}/check-in-code", get(check_in_code))
 }
 
 /// This module's endpoints in the OpenAPI document.
@@ -43,7 +44,8 @@ pub fn router() -> Router<AppState> {
     record_insurance,
     show_shift,
     change_shift,
-    cancel_shift
+    cancel_shift,
+    check_in_code
 ))]
 pub(super) struct Docs;
 
@@ -350,4 +352,53 @@ async fn change_shift(
         .await?;
     state.refresh_shift_index(shift.id).await;
     Ok(Json(shift))
+}
+
+/// The code to show on site, and the same as a QR code.
+#[derive(Serialize, ToSchema)]
+struct ShownCode {
+    #[serde(flatten)]
+    code: CheckInCode,
+    /// An SVG QR code of the digits, to scan instead of typing.
+    qr_svg: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/shifts/{id}/check-in-code",
+    tag = "signups",
+    summary = "The shift's rotating check-in code, for its organizers to show on site",
+    description = "Six digits that change every 30 seconds (the previous code is still \
+        accepted). Volunteers on site send it as `code` to `POST /api/v1/signups/{id}/check-in` \
+        instead of their location. Available from an hour before the start to the end.",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 200, description = "The code now", body = ShownCode),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    )
+)]
+async fn check_in_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ShownCode>> {
+    let code = state
+        .store
+        .check_in_code(
+            &caller.actor,
+            path_id(&id, "shift")?,
+            &state.rules,
+            state.clock.now(),
+        )
+        .await?;
+    let qr_svg = qrcode::QrCode::new(code.code.as_bytes())
+        .map_err(|e| crate::error::ApiError::Internal(e.into()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(Json(ShownCode { code, qr_svg }))
 }

@@ -19,6 +19,7 @@ pub struct Model {
     pub checked_in_by: Option<String>,
     pub checked_out_at: Option<DateTimeUtc>,
     pub checked_out_by: Option<String>,
+    pub checked_in_with: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,7 +3,7 @@
 mod presence;
 mod seats;
 
-pub(crate) use presence::SignupAccess;
+pub(crate) use presence::{CHECKED_IN_AT_DESK, CHECKED_IN_WITH_CODE, SignupAccess};
 pub(crate) use seats::{lock_account, lock_shift, overlapping_volunteers, transition};
 
 use seats::{lock_shift_and_number, notify_promoted, seat_waitlist, waitlist_position};
@@ -41,6 +41,8 @@ pub struct SignupRules {
     pub early_check_in: Duration,
     /// How much time around the shift window counts as service.
     pub grace: Duration,
+    /// Key of the rotating check-in codes.
+    pub check_in_code_key: Vec<u8>,
 }
 
 /// A signup.
@@ -123,9 +125,12 @@ pub struct PresenceInput {
     /// When (organizers only; default now).
     #[serde(default)]
     pub at: Option<DateTime<chrono::FixedOffset>>,
-    /// Where the volunteer is (required when volunteers check themselves in).
+    /// Where the volunteer is (needed when volunteers check themselves in without a code).
     #[serde(default)]
     pub location: Option<Coordinates>,
+    /// The code shown on the organizer's device, instead of the location (check-in only).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 fn signup_from_model(m: &signup::Model, position: Option<u32>) -> Result<Signup> {
@@ -393,6 +398,7 @@ pub(crate) async fn book(
         checked_in_by: Set(None),
         checked_out_at: Set(None),
         checked_out_by: Set(None),
+        checked_in_with: Set(None),
     })
     .exec_without_returning(txn)
     .await?;

@@ -7,14 +7,23 @@ use crate::shifts::{SHIFT_OPEN, ShiftContext, shift_context};
 use crate::{Result, Store, StoreError, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::access::Actor;
+use hourbook_domain::check_in_code;
 use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::{Coordinates, DomainError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+/// `signups.checked_in_with`: an organizer at the desk.
+pub(crate) const CHECKED_IN_AT_DESK: &str = "desk";
+/// The volunteer, with the rotating code shown on the organizer's device.
+pub(crate) const CHECKED_IN_WITH_CODE: &str = "code";
+/// The volunteer, within the geofence.
+pub(crate) const CHECKED_IN_AT_LOCATION: &str = "location";
+
 impl Store {
-    /// Checks a volunteer in: by themselves on site, or by an organizer anywhere.
+    /// Checks a volunteer in: by themselves on site (location or code), or by an organizer
+    /// anywhere.
     pub async fn check_in(
         &self,
         actor: &Actor,
@@ -76,11 +85,30 @@ impl Store {
         if let Some(l) = input.location {
             Coordinates::parse(l.lat, l.lon, "location")?;
         }
-        if !by_organizer {
+        if input.code.is_some() && (by_organizer || direction == Presence::Out) {
+            return Err(DomainError::invalid(
+                "code",
+                "a code checks a volunteer in on site; organizers and check-outs need none",
+            )
+            .into());
+        }
+        let method = if by_organizer {
+            CHECKED_IN_AT_DESK
+        } else if let Some(code) = &input.code {
+            let shift_id = crate::parse_id(&ctx.shift.id)?;
+            if !check_in_code::accepts(&rules.check_in_code_key, shift_id, code, now) {
+                return Err(DomainError::invalid(
+                    "code",
+                    "is not the code on the organizer's screen now (it changes every 30 seconds)",
+                )
+                .into());
+            }
+            CHECKED_IN_WITH_CODE
+        } else {
             let Some(here) = input.location else {
                 return Err(DomainError::invalid(
                     "location",
-                    "your location is needed to check in on site",
+                    "your location (or the code on the organizer's screen) is needed to check in on site",
                 )
                 .into());
             };
@@ -98,7 +126,8 @@ impl Store {
                 )
                 .into());
             }
-        }
+            CHECKED_IN_AT_LOCATION
+        };
         let status: SignupStatus = parse_name(&model.status)?;
         let by = Expr::value(actor.account_id.to_string());
         match direction {
@@ -135,6 +164,7 @@ impl Store {
                 let more = vec![
                     (signup::Column::CheckedInAt, Expr::value(seconds(at))),
                     (signup::Column::CheckedInBy, by),
+                    (signup::Column::CheckedInWith, Expr::value(method)),
                 ];
                 transition(&txn, &model.id, status, SignupStatus::CheckedIn, more, now).await?;
             }
@@ -208,7 +238,7 @@ impl Store {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Presence {
     In,
     Out,

@@ -1,0 +1,33 @@
+//! How a volunteer checked in (`location`, `code` or `desk`), so the ledger can say where the
+//! time came from.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("signups")
+                    .add_column(string_len_null("checked_in_with", 16))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("signups")
+                    .drop_column("checked_in_with")
+                    .to_owned(),
+            )
+            .await
+    }
+}
