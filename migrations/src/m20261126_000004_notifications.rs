@@ -47,6 +47,24 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await?;
+        // Whom a message is about when it goes to someone else (a minor's guardian): erasing
+        // that account erases these too.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("outbox")
+                    .add_column(string_len_null("subject_account_id", 36))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "outbox",
+                "idx_outbox_subject",
+                &["subject_account_id"],
+                false,
+            ))
+            .await?;
         // A row per kind of message an account has turned off.
         manager
             .create_table(
@@ -91,17 +109,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_outbox_recipient")
-                    .table("outbox")
-                    .to_owned(),
-            )
-            .await?;
+        for name in ["idx_outbox_recipient", "idx_outbox_subject"] {
+            manager
+                .drop_index(Index::drop().name(name).table("outbox").to_owned())
+                .await?;
+        }
         for (table, column) in [
             ("outbox", "claim_token"),
             ("outbox", "dedupe_key"),
+            ("outbox", "subject_account_id"),
             ("events", "what_to_bring"),
             ("events", "contact_name"),
             ("events", "contact_phone"),

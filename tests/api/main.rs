@@ -23,3 +23,4 @@ mod races;
 mod requirements;
 mod roles;
 mod signups;
+mod trust_safety;

@@ -138,6 +138,17 @@ async fn a_school_sees_exactly_its_linked_students_with_met_and_missing(app: Tes
         .await
         .expect(200);
     assert_eq!(revised.json["versions"].as_array().unwrap().len(), 2);
+    // History is not rewritten: a new version cannot start in the past.
+    let yesterday = app.clock.now().date_naive() - Duration::days(1);
+    let fields = app
+        .put(
+            &format!("/api/v1/organizations/{school}/requirements/{program}"),
+            Some(&school_admin.token),
+            json!({"name": "团员推荐", "min_minutes": 60, "window_days": 365, "effective_from": yesterday}),
+        )
+        .await
+        .field_errors();
+    assert_eq!(fields, ["effective_from"]);
     let today = app.get(&path, Some(&verifier.token)).await.expect(200);
     assert_eq!(today.json["items"][0]["met"], true);
     let later = app

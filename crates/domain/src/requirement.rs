@@ -106,8 +106,9 @@ impl Rule {
     pub fn window_start(&self, on: NaiveDate) -> Option<NaiveDate> {
         match self.window {
             WindowKind::AllTime => None,
+            // The check date is the window's last day.
             WindowKind::Rolling => {
-                Some(on - Duration::days(i64::from(self.window_days.unwrap_or(365))))
+                Some(on - Duration::days(i64::from(self.window_days.unwrap_or(365).max(1)) - 1))
             }
             WindowKind::CalendarYear => NaiveDate::from_ymd_opt(on.year(), 1, 1),
             WindowKind::SchoolYear => {
@@ -292,7 +293,7 @@ mod tests {
         ];
         let on = d("2027-06-01");
         let rolling = rule(WindowKind::Rolling, Some(365)).evaluate(&entries, on);
-        // 2026-06-01 .. 2027-06-01: 6 + 4 hours; the July one is after the check date.
+        // 2026-06-02 .. 2027-06-01: 6 + 4 hours; the July one is after the check date.
         assert_eq!(rolling.counted_minutes, 600);
         assert_eq!(rolling.missing_minutes, 600);
         assert!(!rolling.met);

@@ -123,7 +123,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LedgerEntry> {
         let why = reason(why, "reason")?;
-        if minutes_delta == 0 || minutes_delta.abs() > MAX_ENTRY_MINUTES {
+        if minutes_delta == 0 || !(-MAX_ENTRY_MINUTES..=MAX_ENTRY_MINUTES).contains(&minutes_delta)
+        {
             return Err(DomainError::invalid(
                 "minutes_delta",
                 format!("must be between -{MAX_ENTRY_MINUTES} and {MAX_ENTRY_MINUTES}, and not 0"),
@@ -163,12 +164,12 @@ impl Store {
             .iter()
             .map(|c| c.minutes)
             .sum();
-        if original.minutes + earlier + minutes_delta < 0 {
+        let standing = original.minutes + earlier;
+        if !(0..=MAX_ENTRY_MINUTES).contains(&(standing + minutes_delta)) {
             return Err(DomainError::invalid(
                 "minutes_delta",
                 format!(
-                    "would leave the entry below zero: it stands at {} minutes",
-                    original.minutes + earlier
+                    "the entry must stay between 0 and {MAX_ENTRY_MINUTES} minutes: it stands at {standing}"
                 ),
             )
             .into());
@@ -224,9 +225,16 @@ impl Store {
     ) -> Result<Dispute> {
         let why = reason(why, "reason")?;
         let txn = self.write().await?;
-        let original = entry(&txn, entry_id).await?;
+        let mut original = entry(&txn, entry_id).await?;
         if original.volunteer_id != actor.account_id.to_string() {
             return Err(StoreError::NotFound("ledger entry"));
+        }
+        // A correction is answered by correcting the original again: the dispute is about it.
+        if let Some(link) = ledger_correction::Entity::find_by_id(original.id.clone())
+            .one(&txn)
+            .await?
+        {
+            original = entry(&txn, parse_id(&link.corrected_entry_id)?).await?;
         }
         lock_account(&txn, &original.volunteer_id).await?;
         let open = dispute::Entity::find()

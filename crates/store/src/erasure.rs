@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 /// The name an erased account shows where its entries are listed.
 pub const ERASED_NAME: &str = "已注销 (account deleted)";
+/// The domain of an erased account's placeholder address: nothing is ever sent there.
+pub(crate) const ERASED_DOMAIN: &str = "@deleted.invalid";
 
 impl Store {
     /// Erases the account's personal details: name, e-mail, password, profile (birth date,
@@ -57,7 +59,7 @@ impl Store {
             .col_expr(account::Column::Name, Expr::value(ERASED_NAME))
             .col_expr(
                 account::Column::Email,
-                Expr::value(format!("erased-{}@deleted.invalid", account_id.simple())),
+                Expr::value(format!("erased-{}{ERASED_DOMAIN}", account_id.simple())),
             )
             // No password hashes to this: the account can never log in again.
             .col_expr(account::Column::PasswordHash, Expr::value("!erased"))
@@ -95,9 +97,14 @@ impl Store {
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_ref()))
             .exec(&txn)
             .await?;
-        // Sent or not, the messages name the person and their address.
+        // Sent or not, the messages name the person and their address, and so do the copies
+        // sent to a minor's guardian.
         outbox_message::Entity::delete_many()
-            .filter(outbox_message::Column::RecipientAccountId.eq(id.clone()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(outbox_message::Column::RecipientAccountId.eq(id.clone()))
+                    .add(outbox_message::Column::SubjectAccountId.eq(id.clone())),
+            )
             .exec(&txn)
             .await?;
         txn.commit().await?;

@@ -202,6 +202,13 @@ impl Store {
         self.check_requirement_admin(actor, org).await?;
         let today = now.with_timezone(&tz).date_naive();
         let (name, rule) = input.validate(today)?;
+        if rule.effective_from < today {
+            return Err(DomainError::invalid(
+                "effective_from",
+                "must not be in the past: checks already made stand as they were",
+            )
+            .into());
+        }
         let txn = self.write().await?;
         let m = requirement::Entity::find_by_id(requirement_id.to_string())
             .one(&txn)

@@ -209,6 +209,14 @@ async fn students(
         return Ok(Json(Students { items }).into_response());
     }
     let hours = |minutes: i64| format!("{:.2}", minutes as f64 / 60.0);
+    // Spreadsheets run a cell that starts like a formula; names are the volunteers' own words.
+    let text = |value: &str| {
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{value}")
+        } else {
+            value.to_string()
+        }
+    };
     let write = || -> Result<Vec<u8>, csv::Error> {
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record([
@@ -222,13 +230,13 @@ async fn students(
         ])?;
         for s in &items {
             csv.write_record([
-                s.volunteer.volunteer_number.as_str(),
-                s.volunteer.name.as_str(),
-                s.volunteer.student_number.as_deref().unwrap_or(""),
-                &hours(s.total_minutes),
-                if s.met { "yes" } else { "no" },
-                &hours(s.missing_minutes),
-                &s.stars.to_string(),
+                text(&s.volunteer.volunteer_number),
+                text(&s.volunteer.name),
+                text(s.volunteer.student_number.as_deref().unwrap_or("")),
+                hours(s.total_minutes),
+                (if s.met { "yes" } else { "no" }).to_string(),
+                hours(s.missing_minutes),
+                s.stars.to_string(),
             ])?;
         }
         csv.into_inner().map_err(|e| e.into_error().into())

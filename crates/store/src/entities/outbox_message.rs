@@ -20,6 +20,7 @@ pub struct Model {
     pub last_error: Option<String>,
     pub claim_token: Option<String>,
     pub dedupe_key: Option<String>,
+    pub subject_account_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -140,6 +140,8 @@ struct NewMessage<'a> {
     locale: &'a str,
     payload: serde_json::Value,
     dedupe_key: Option<String>,
+    /// Whom it is about, when that is not the recipient.
+    about: Option<&'a str>,
 }
 
 /// Inserts a row; with a de-duplication key, a second row with the same key is silently not
@@ -160,6 +162,7 @@ async fn insert(db: &impl ConnectionTrait, m: NewMessage<'_>, now: DateTime<Utc>
         last_error: Set(None),
         claim_token: Set(None),
         dedupe_key: Set(m.dedupe_key),
+        subject_account_id: Set(m.about.map(str::to_string)),
     })
     .on_conflict(
         OnConflict::column(outbox_message::Column::DedupeKey)
@@ -211,6 +214,10 @@ pub(crate) async fn enqueue_once(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let account = recipient(db, account_id).await?;
+    if account.email.ends_with(crate::erasure::ERASED_DOMAIN) {
+        // Erased: there is nobody to tell (hours verified after the erasure, say).
+        return Ok(false);
+    }
     let payload = with(payload, "recipient_name", account.name.clone());
     insert(
         db,
@@ -221,6 +228,7 @@ pub(crate) async fn enqueue_once(
             locale: &account.locale,
             payload,
             dedupe_key,
+            about: None,
         },
         now,
     )
@@ -284,6 +292,7 @@ pub(crate) async fn enqueue_about_signup(
             locale: &volunteer.locale,
             payload,
             dedupe_key: None,
+            about: Some(signup.volunteer_id),
         },
         now,
     )
