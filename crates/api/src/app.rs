@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -41,6 +42,8 @@ pub fn router(state: AppState) -> Router {
             wake_outbox_workers,
         ))
         .with_state(state)
+        // A bug must still answer like the API does (and be logged), not drop the connection.
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -60,6 +63,16 @@ async fn wake_outbox_workers(
         state.wakeup.wake();
     }
     response
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "something went wrong on our side; it has been logged".into(),
+    )
 }
 
 async fn not_found() -> Response {
