@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod matching;
 pub mod openapi;
 pub mod pages;
+pub mod qr;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;

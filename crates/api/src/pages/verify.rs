@@ -2,7 +2,7 @@
 //! leads back here.
 
 use super::{english, render};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -114,11 +114,7 @@ pub(super) async fn page(
     let s = &check.statement;
     let url = format!("{}/verify/{}", state.base_url(&headers), s.code);
     // An SVG we draw ourselves from our own URL: safe to embed as markup.
-    let qr = qrcode::QrCode::new(url.as_bytes())
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(160, 160)
-        .build();
+    let qr = crate::qr::svg(&url, 160)?;
     let verdict = match check.status {
         CertificateStatus::Valid => t.valid,
         CertificateStatus::Superseded => t.superseded,

@@ -395,10 +395,6 @@ async fn check_in_code(
             state.clock.now(),
         )
         .await?;
-    let qr_svg = qrcode::QrCode::new(code.code.as_bytes())
-        .map_err(|e| crate::error::ApiError::Internal(e.into()))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .build();
+    let qr_svg = crate::qr::svg(&code.code, 200)?;
     Ok(Json(ShownCode { code, qr_svg }))
 }
