@@ -1,5 +1,5 @@
 //! How a volunteer checked in (`location`, `code` or `desk`), so the ledger can say where the
-//! time came from.
+//! time came from, and whether the check-out was closed automatically (a forgotten one).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -17,6 +17,14 @@ impl MigrationTrait for Migration {
                     .add_column(string_len_null("checked_in_with", 16))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("signups")
+                    .add_column(boolean("checked_out_automatically").default(false))
+                    .to_owned(),
+            )
             .await
     }
 
@@ -26,6 +34,7 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table("signups")
                     .drop_column("checked_in_with")
+                    .drop_column("checked_out_automatically")
                     .to_owned(),
             )
             .await

@@ -8,6 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 backend_tests!(
+    a_forgotten_check_out_is_closed_at_the_end_and_flagged,
     an_entry_edited_in_sql_is_found_by_its_id,
     concurrent_verifications_for_one_volunteer_form_one_unbroken_chain,
 );
@@ -137,4 +138,81 @@ async fn concurrent_verifications_for_one_volunteer_form_one_unbroken_chain(app:
         .unwrap();
     assert_eq!((check.volunteers, check.entries), (1, 6));
     assert!(check.breaks.is_empty(), "{:?}", check.breaks);
+}
+
+async fn a_forgotten_check_out_is_closed_at_the_end_and_flagged(app: TestApp) {
+    // 09:00-12:00 local; checked in on site at the desk, never checked out.
+    let booking = app
+        .booking("community", false, Duration::hours(1), 3, "忘签退")
+        .await;
+    let start = app.clock.now() + Duration::hours(1);
+    app.clock.set(start);
+    app.desk_check_in(&booking.signup, &booking.organizer, None)
+        .await
+        .expect(200);
+    let store = &app.state.store;
+    let grace = app.state.rules.grace;
+    // Not during the shift, nor within the grace after it.
+    app.clock
+        .set(start + Duration::hours(3) + Duration::minutes(10));
+    assert_eq!(
+        store
+            .close_forgotten_check_outs(grace, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock
+        .set(start + Duration::hours(3) + Duration::minutes(20));
+    assert_eq!(
+        store
+            .close_forgotten_check_outs(grace, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .close_forgotten_check_outs(grace, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+
+    let me = app
+        .get("/api/v1/me", Some(&booking.organizer.token))
+        .await
+        .expect(200);
+    let org = me.json["roles"][0]["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let records = app
+        .get(
+            &format!("/api/v1/organizations/{org}/pending-records"),
+            Some(&booking.organizer.token),
+        )
+        .await
+        .expect(200);
+    let record = &records.json["items"][0];
+    assert_eq!(record["status"], "checked_out");
+    assert_eq!(record["checked_out_automatically"], true);
+    assert_eq!(
+        record["checked_out_at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
+        start + Duration::hours(3)
+    );
+    // Verified like any other: the time up to the shift's end.
+    let entry = app
+        .post(
+            &format!("/api/v1/signups/{}/verify", booking.signup),
+            Some(&booking.organizer.token),
+            json!({}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(entry.json["minutes"], 180);
 }

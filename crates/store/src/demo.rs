@@ -206,6 +206,7 @@ impl Store {
                 checked_out_at: Set(s.checked_out_at.map(seconds)),
                 checked_out_by: Set(s.checked_out_at.map(|_| organizer.to_string())),
                 checked_in_with: Set(s.checked_in_at.map(|_| CHECKED_IN_AT_DESK.to_string())),
+                checked_out_automatically: Set(false),
             });
             if s.status == SignupStatus::Verified {
                 let (Some(checked_in_at), Some(checked_out_at), Some(verified_at)) =

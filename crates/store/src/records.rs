@@ -2,12 +2,15 @@
 
 use crate::entities::{account, event, shift, signup};
 use crate::shifts::SHIFT_CANCELLED;
+use crate::signups::transition;
 use crate::{Result, Store, StoreError, parse_id};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
 use hourbook_domain::deadline::add_working_days;
 use hourbook_domain::roster::SignupStatus;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -58,6 +61,9 @@ pub struct PendingRecord {
     pub checked_in_at: Option<DateTime<Utc>>,
     /// Check-out time.
     pub checked_out_at: Option<DateTime<Utc>>,
+    /// The volunteer forgot to check out: the check-out was closed at the shift's end. Worth a
+    /// look before verifying.
+    pub checked_out_automatically: bool,
     /// The last day to verify it.
     pub due_by: NaiveDate,
     /// Past its deadline.
@@ -65,6 +71,58 @@ pub struct PendingRecord {
 }
 
 impl Store {
+    /// Closes the check-outs volunteers forgot: a signup still checked in when its shift ended
+    /// more than `grace` ago is checked out at the shift's end and flagged for the organizer.
+    /// Returns how many were closed.
+    pub async fn close_forgotten_check_outs(
+        &self,
+        grace: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let open = signup::Entity::find()
+            .filter(signup::Column::Status.eq(SignupStatus::CheckedIn.as_str()))
+            .all(self.db())
+            .await?;
+        let ended: HashMap<String, DateTime<Utc>> = shift::Entity::find()
+            .filter(shift::Column::Id.is_in(open.iter().map(|s| s.shift_id.clone())))
+            .filter(shift::Column::EndsAt.lt(now - grace))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.ends_at))
+            .collect();
+        let mut closed = 0;
+        for s in open {
+            let Some(ends_at) = ended.get(&s.shift_id) else {
+                continue;
+            };
+            // Conditional on still being checked in: a check-out that lands first wins.
+            let more = vec![
+                (signup::Column::CheckedOutAt, Expr::value(*ends_at)),
+                (signup::Column::CheckedOutAutomatically, Expr::value(true)),
+            ];
+            let txn = self.write().await?;
+            match transition(
+                &txn,
+                &s.id,
+                SignupStatus::CheckedIn,
+                SignupStatus::CheckedOut,
+                more,
+                now,
+            )
+            .await
+            {
+                Ok(()) => {
+                    txn.commit().await?;
+                    closed += 1;
+                }
+                Err(StoreError::Domain(DomainError::Conflict(_))) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(closed)
+    }
+
     /// Every attended, unverified shift whose end has passed, oldest first; only for
     /// `organization` when given.
     pub(crate) async fn all_pending_records(
@@ -140,6 +198,7 @@ impl Store {
                 ended_at: shift.ends_at,
                 checked_in_at: s.checked_in_at,
                 checked_out_at: s.checked_out_at,
+                checked_out_automatically: s.checked_out_automatically,
                 due_by,
                 overdue: due_by < today,
             });

@@ -20,6 +20,7 @@ pub struct Model {
     pub checked_out_at: Option<DateTimeUtc>,
     pub checked_out_by: Option<String>,
     pub checked_in_with: Option<String>,
+    pub checked_out_automatically: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -399,6 +399,7 @@ pub(crate) async fn book(
         checked_out_at: Set(None),
         checked_out_by: Set(None),
         checked_in_with: Set(None),
+        checked_out_automatically: Set(false),
     })
     .exec_without_returning(txn)
     .await?;
