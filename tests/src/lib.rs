@@ -644,6 +644,7 @@ impl TestApp {
             "requirement_versions",
             "disputes",
             "ledger_corrections",
+            "record_policies",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

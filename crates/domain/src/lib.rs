@@ -16,6 +16,7 @@ pub mod event;
 pub mod identity;
 pub mod ledger;
 pub mod location;
+pub mod policy;
 pub mod profile;
 pub mod requirement;
 pub mod roster;

@@ -5,7 +5,8 @@
 
 use crate::entities::{ledger_entry, organization};
 use crate::outbox::{self, MessageKind};
-use crate::signups::{CHECKED_IN_WITH_CODE, SignupAccess, transition};
+use crate::policies::{default_policy, record_policy};
+use crate::signups::{CHECKED_IN_WITH_CODE, SignupAccess, SignupRules, transition};
 use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::DomainError;
@@ -203,7 +204,7 @@ impl Store {
         actor: &Actor,
         signup_id: Uuid,
         input: VerifyInput,
-        grace: Duration,
+        rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<LedgerEntry> {
         let note = input
@@ -231,7 +232,7 @@ impl Store {
             return Err(DomainError::invalid("note", "must be at most 1000 characters").into());
         }
         retrying(|| {
-            self.verify_signup_once(actor, signup_id, input.minutes, note.clone(), grace, now)
+            self.verify_signup_once(actor, signup_id, input.minutes, note.clone(), rules, now)
         })
         .await
     }
@@ -242,7 +243,7 @@ impl Store {
         signup_id: Uuid,
         minutes: Option<i64>,
         note: Option<String>,
-        grace: Duration,
+        rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<LedgerEntry> {
         let txn = self.write().await?;
@@ -272,7 +273,28 @@ impl Store {
             checked_in_at,
             checked_out_at,
             (ctx.shift.starts_at, ctx.shift.ends_at),
-            grace,
+            rules.grace,
+        );
+        // The organization's rules: rounding of computed time, and a daily maximum counted
+        // over what it already credited this volunteer on the same local day.
+        // (The deadline plays no part here.)
+        let policy = record_policy(&txn, &ctx.event.organization_id, default_policy(10)).await?;
+        let day = |t: DateTime<Utc>| t.with_timezone(&rules.timezone).date_naive();
+        let already_today: i64 = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::VolunteerId.eq(model.volunteer_id.clone()))
+            .filter(ledger_entry::Column::OrganizationId.eq(ctx.event.organization_id.clone()))
+            .filter(ledger_entry::Column::StartedAt.gte(checked_in_at - Duration::days(1)))
+            .filter(ledger_entry::Column::StartedAt.lte(checked_in_at + Duration::days(1)))
+            .all(&txn)
+            .await?
+            .iter()
+            .filter(|e| day(e.started_at) == day(checked_in_at))
+            .map(|e| e.minutes)
+            .sum();
+        let credited = policy.credit(
+            minutes.unwrap_or(computed),
+            minutes.is_none(),
+            already_today,
         );
         let by_desk = model.checked_in_by.as_deref() != Some(model.volunteer_id.as_str());
         let with_code = model.checked_in_with.as_deref() == Some(CHECKED_IN_WITH_CODE);
@@ -288,7 +310,7 @@ impl Store {
             chain_index: 0,
             kind: EntryKind::Service,
             source,
-            minutes: minutes.unwrap_or(computed),
+            minutes: credited,
             category: ctx.event.category.clone(),
             organization_id: ctx.organization_id,
             event_id: Some(parse_id(&ctx.event.id)?),

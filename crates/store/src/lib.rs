@@ -20,6 +20,7 @@ pub mod matching;
 pub mod organizations;
 pub mod outbox;
 pub mod page;
+pub mod policies;
 pub mod profiles;
 pub mod records;
 pub mod requirements;

@@ -1,6 +1,7 @@
 //! Attended shifts whose hours are not yet verified, with their deadline.
 
 use crate::entities::{account, event, shift, signup};
+use crate::policies::{default_policy, record_policy};
 use crate::shifts::SHIFT_CANCELLED;
 use crate::signups::transition;
 use crate::{Result, Store, StoreError, parse_id};
@@ -19,7 +20,8 @@ use uuid::Uuid;
 /// When records fall due.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordDeadline {
-    /// Working days after the shift's last day.
+    /// Working days after the shift's last day, for organizations that set no deadline of
+    /// their own.
     pub working_days: u32,
     /// The calendar the days are counted in.
     pub timezone: Tz,
@@ -169,6 +171,15 @@ impl Store {
             .map(|a| (a.id.clone(), a))
             .collect();
         let today = now.with_timezone(&deadline.timezone).date_naive();
+        // Each organization's own deadline, where it set one.
+        let mut working_days: HashMap<String, u32> = HashMap::new();
+        let orgs: std::collections::BTreeSet<String> =
+            events.values().map(|e| e.organization_id.clone()).collect();
+        for org in orgs {
+            let policy =
+                record_policy(self.db(), &org, default_policy(deadline.working_days)).await?;
+            working_days.insert(org, policy.deadline_working_days);
+        }
         let mut records = Vec::new();
         for s in attended {
             let Some(shift) = shifts.get(&s.shift_id) else {
@@ -181,7 +192,11 @@ impl Store {
                 .get(&s.volunteer_id)
                 .ok_or(StoreError::NotFound("account"))?;
             let ended_on = shift.ends_at.with_timezone(&deadline.timezone).date_naive();
-            let due_by = add_working_days(ended_on, deadline.working_days);
+            let days = working_days
+                .get(&event.organization_id)
+                .copied()
+                .unwrap_or(deadline.working_days);
+            let due_by = add_working_days(ended_on, days);
             records.push(PendingRecord {
                 signup_id: parse_id(&s.id)?,
                 status: s.status.clone(),

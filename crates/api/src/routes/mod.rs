@@ -8,6 +8,7 @@ mod ledger;
 mod matching;
 mod notifications;
 mod organizations;
+mod policies;
 mod privacy;
 mod requirements;
 mod signups;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(certificates::router())
         .merge(organizations::router())
+        .merge(policies::router())
         .merge(privacy::router())
         .merge(requirements::router())
         .merge(events::router())
@@ -42,6 +44,7 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::Docs::openapi());
     doc.merge(certificates::Docs::openapi());
     doc.merge(organizations::Docs::openapi());
+    doc.merge(policies::Docs::openapi());
     doc.merge(privacy::Docs::openapi());
     doc.merge(requirements::Docs::openapi());
     doc.merge(events::Docs::openapi());

@@ -274,7 +274,7 @@ async fn verify(
             &caller.actor,
             path_id(&id, "signup")?,
             input,
-            state.rules.grace,
+            &state.rules,
             state.clock.now(),
         )
         .await?;

@@ -15,6 +15,7 @@ pub mod membership;
 pub mod notification_opt_out;
 pub mod organization;
 pub mod outbox_message;
+pub mod record_policy;
 pub mod requirement;
 pub mod requirement_version;
 pub mod roster_plan;
