@@ -343,7 +343,7 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     if state.settings.email.worker_in_serve {
         worker::spawn(&state, url.clone(), stopped.clone())?;
     }
-    tokio::spawn(crate::matching::run_upkeep(state.clone(), stopped));
+    tokio::spawn(crate::upkeep::run_upkeep(state.clone(), stopped));
     println!("Hourbook is running at {url}/  (Ctrl-C to stop)");
     app.run_until(async {
         let _ = tokio::signal::ctrl_c().await;

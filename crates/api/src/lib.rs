@@ -17,6 +17,7 @@ pub mod qr;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod upkeep;
 pub mod worker;
 
 pub use app::Application;

@@ -31,6 +31,12 @@ impl Actor {
         self.holds(organization_id, MemberRole::may_verify)
     }
 
+    /// Holds the organization's admin role itself. Platform admins appoint an organization's
+    /// admins; they do not set its rules.
+    pub fn admin_of(&self, organization_id: Uuid) -> bool {
+        self.holds(organization_id, |r| r == MemberRole::Admin)
+    }
+
     /// May manage this organization's members.
     pub fn may_administer(&self, organization_id: Uuid) -> bool {
         self.platform_admin || self.holds(organization_id, |r| r == MemberRole::Admin)

@@ -3,7 +3,6 @@
 use crate::entities::record_policy;
 use crate::{Result, Store, StoreError, parse_name, seconds};
 use chrono::{DateTime, Utc};
-use hourbook_domain::MemberRole;
 use hourbook_domain::access::Actor;
 use hourbook_domain::policy::{PolicyInput, RecordPolicy, Rounding};
 use sea_orm::sea_query::OnConflict;
@@ -59,11 +58,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<RecordPolicy> {
         self.organization(org).await?;
-        let admin = actor
-            .memberships
-            .iter()
-            .any(|(o, r)| *o == org && *r == MemberRole::Admin);
-        if !admin {
+        if !actor.admin_of(org) {
             return Err(StoreError::Forbidden(
                 "only the organization's admins set its rules",
             ));

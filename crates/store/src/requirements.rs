@@ -8,7 +8,7 @@ use hourbook_domain::access::Actor;
 use hourbook_domain::requirement::{
     Counted, Evaluation, RequirementInput, Rule, in_force, star_level,
 };
-use hourbook_domain::{DomainError, MemberRole, OrganizationKind};
+use hourbook_domain::{DomainError, OrganizationKind};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -143,12 +143,7 @@ impl Store {
     /// Only a school's or League committee's admins set its requirements.
     async fn check_requirement_admin(&self, actor: &Actor, org: Uuid) -> Result<()> {
         let organization = self.organization(org).await?;
-        // Platform admins appoint an organization's admins; they do not set its rules.
-        let admin = actor
-            .memberships
-            .iter()
-            .any(|(o, r)| *o == org && *r == MemberRole::Admin);
-        if !admin {
+        if !actor.admin_of(org) {
             return Err(StoreError::Forbidden(
                 "only the organization's admins set its requirements",
             ));
