@@ -13,6 +13,7 @@ mod m20261126_000006_requirements;
 mod m20261126_000007_disputes;
 mod m20261126_000008_check_in_method;
 mod m20261126_000009_record_policies;
+mod m20261126_000010_claims;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_disputes::Migration),
             Box::new(m20261126_000008_check_in_method::Migration),
             Box::new(m20261126_000009_record_policies::Migration),
+            Box::new(m20261126_000010_claims::Migration),
         ]
     }
 }

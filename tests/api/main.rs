@@ -4,6 +4,7 @@ mod accounts;
 mod bad_input;
 mod certificates;
 mod check_in_codes;
+mod claims;
 mod disputes;
 mod events;
 mod every_endpoint;

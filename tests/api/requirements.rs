@@ -12,7 +12,12 @@ backend_tests!(
 
 /// Attended and verified shifts for a new volunteer, who then takes `name` and, when given,
 /// links `school` with `student_number`.
-async fn student(app: &TestApp, name: &str, shifts: i64, school: Option<(&str, &str)>) -> User {
+pub(crate) async fn student(
+    app: &TestApp,
+    name: &str,
+    shifts: i64,
+    school: Option<(&str, &str)>,
+) -> User {
     let (organizer, volunteer, signups) = attended(app, shifts).await;
     for s in &signups {
         app.post(
@@ -116,10 +121,16 @@ async fn a_school_sees_exactly_its_linked_students_with_met_and_missing(app: Tes
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "volunteer_number,name,student_number,counted_hours,met,missing_hours,stars"
+        "volunteer_number,name,student_number,counted_hours,recorded_hours,hand_entered_hours,met,missing_hours,stars"
     );
-    assert!(lines[1].contains("甲同学,2027001,4.00,yes,0.00"), "{text}");
-    assert!(lines[2].contains("乙同学,2027002,2.00,no,1.00"), "{text}");
+    assert!(
+        lines[1].contains("甲同学,2027001,4.00,4.00,0.00,yes,0.00"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("乙同学,2027002,2.00,2.00,0.00,no,1.00"),
+        "{text}"
+    );
     assert_eq!(lines.len(), 3);
 
     // Unlinking withdraws the consent at once.

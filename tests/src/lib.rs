@@ -645,6 +645,7 @@ impl TestApp {
             "disputes",
             "ledger_corrections",
             "record_policies",
+            "hour_claims",
         ] {
             let row = db
                 .query_one_raw(Statement::from_string(

@@ -279,6 +279,7 @@ fn keys_generate_and_certificates_verify_offline() {
         },
         total_minutes: 1260,
         by_category: [("childcare".to_string(), 1260)].into(),
+        provenance: Default::default(),
         organizations: vec!["长风社区服务中心".into()],
         events: vec!["暑期爱心暑托班".into()],
         entries: 7,

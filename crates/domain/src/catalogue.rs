@@ -168,6 +168,10 @@ pub enum OrganizationKind {
     Ngo,
     /// A community centre or residents' committee.
     Community,
+    /// A host outside Hourbook whose contact confirmed a volunteer's claim through an
+    /// e-mailed link: a record of who confirmed, with no members. Never created through the
+    /// API.
+    ExternalHost,
 }
 
 impl OrganizationKind {

@@ -4,6 +4,7 @@
 //! (Ed25519): whoever holds the certificate file and the published public key can check it
 //! offline, and the server re-checks it against the ledger at every verification.
 
+use crate::ledger::Provenance;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -59,6 +60,10 @@ pub struct CertificateDocument {
     pub total_minutes: i64,
     /// Minutes per service category.
     pub by_category: BTreeMap<String, i64>,
+    /// The total split: minutes recorded on site (check-in and check-out) and minutes
+    /// entered by hand (adjusted, claimed, corrected, imported).
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// The organizations that recorded the hours.
     pub organizations: Vec<String>,
     /// What was done: the events served.
@@ -229,6 +234,10 @@ mod tests {
             },
             total_minutes: 1260,
             by_category: BTreeMap::from([("childcare".into(), 1260)]),
+            provenance: Provenance {
+                recorded_minutes: 1200,
+                hand_entered_minutes: 60,
+            },
             organizations: vec!["长风社区服务中心".into()],
             events: vec!["暑期爱心暑托班".into()],
             entries: 7,

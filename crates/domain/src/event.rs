@@ -4,7 +4,7 @@ use crate::catalogue::Campaign;
 use crate::error::{DomainError, Validator};
 use crate::identity::{Email, parse_name};
 use crate::location::Coordinates;
-use crate::text::{multi_line, plausible_date, single_line};
+use crate::text::{category, multi_line, plausible_date, single_line};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -108,14 +108,8 @@ impl EventInput {
         if self.hazardous && self.risks.is_none() {
             v.error("risks", "a hazardous event must state its risks");
         }
-        self.category = self.category.trim().to_lowercase();
-        let category_ok = (1..=64).contains(&self.category.len())
-            && self
-                .category
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !category_ok {
-            v.error("category", "must be 1-64 characters of a-z, 0-9 and _");
+        if let Some(category) = v.check(category(&self.category, "category")) {
+            self.category = category;
         }
         v.check(Coordinates::parse(
             self.location.lat,

@@ -63,12 +63,47 @@ pub enum EntrySource {
     CheckInCode,
     /// The verifier set the minutes by hand, with a note.
     Adjusted,
-    /// Off-platform claim with evidence.
+    /// Off-platform claim with evidence, verified by the named organization.
     Claim,
+    /// Off-platform claim confirmed by the host's contact through a one-time e-mailed link.
+    HostLink,
     /// Correction of an earlier entry.
     Correction,
     /// Imported from another system.
     Import,
+}
+
+impl EntrySource {
+    /// Whether the time was taken on site (a check-in and a check-out, by the volunteer, at
+    /// the desk or with the shift's code) rather than entered by hand (an adjustment, a claim,
+    /// a correction, an import). The two are shown apart wherever hours are shown.
+    pub fn recorded_on_site(self) -> bool {
+        matches!(
+            self,
+            EntrySource::CheckInOut | EntrySource::OrganizerDesk | EntrySource::CheckInCode
+        )
+    }
+}
+
+/// Minutes split by how they became known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct Provenance {
+    /// From check-in and check-out on site.
+    pub recorded_minutes: i64,
+    /// Entered by hand: adjusted by a verifier, claimed, corrected or imported.
+    pub hand_entered_minutes: i64,
+}
+
+impl Provenance {
+    /// Adds an entry's minutes to its side.
+    pub fn add(&mut self, source: EntrySource, minutes: i64) {
+        if source.recorded_on_site() {
+            self.recorded_minutes += minutes;
+        } else {
+            self.hand_entered_minutes += minutes;
+        }
+    }
 }
 
 /// Everything an entry says; the hash covers all of it.

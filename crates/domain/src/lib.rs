@@ -8,6 +8,7 @@ pub mod access;
 pub mod catalogue;
 pub mod certificate;
 pub mod check_in_code;
+pub mod claim;
 pub mod deadline;
 pub mod demo;
 pub mod eligibility;

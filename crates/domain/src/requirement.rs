@@ -4,6 +4,7 @@
 
 use crate::error::{DomainError, Validator};
 use crate::identity::parse_name;
+use crate::ledger::{EntrySource, Provenance};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,6 +70,8 @@ pub struct Counted {
     pub category: String,
     /// Its minutes (negative for a correction that takes time away).
     pub minutes: i64,
+    /// How the time became known.
+    pub source: EntrySource,
 }
 
 /// Progress in one category.
@@ -99,6 +102,9 @@ pub struct Evaluation {
     pub window_to: NaiveDate,
     /// Per required category.
     pub categories: Vec<CategoryProgress>,
+    /// The counted minutes split: recorded on site, or entered by hand.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 impl Rule {
@@ -127,6 +133,10 @@ impl Rule {
         let from = self.window_start(on);
         let counts = |e: &&Counted| e.day <= on && from.is_none_or(|f| e.day >= f);
         let counted_minutes: i64 = entries.iter().filter(counts).map(|e| e.minutes).sum();
+        let mut provenance = Provenance::default();
+        for e in entries.iter().filter(counts) {
+            provenance.add(e.source, e.minutes);
+        }
         let categories: Vec<CategoryProgress> = self
             .category_minimums
             .iter()
@@ -157,6 +167,7 @@ impl Rule {
             window_from: from,
             window_to: on,
             categories,
+            provenance,
         }
     }
 }
@@ -270,6 +281,7 @@ mod tests {
             day: d(day),
             category: category.into(),
             minutes: hours * 60,
+            source: EntrySource::CheckInOut,
         }
     }
 

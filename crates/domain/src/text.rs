@@ -54,6 +54,24 @@ pub fn multi_line(raw: &str, field: &str, max: usize) -> Result<String, DomainEr
     Ok(text.to_string())
 }
 
+/// A service category (`community_service`): 1 to 64 characters of a-z, 0-9 and `_`,
+/// lower-cased.
+pub fn category(raw: &str, field: &str) -> Result<String, DomainError> {
+    let category = raw.trim().to_lowercase();
+    let ok = (1..=64).contains(&category.len())
+        && category
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(category)
+    } else {
+        Err(DomainError::invalid(
+            field,
+            "must be 1-64 characters of a-z, 0-9 and _",
+        ))
+    }
+}
+
 /// A calendar date between [`EARLIEST_YEAR`] and [`LATEST_YEAR`].
 pub fn plausible_date(date: NaiveDate, field: &str) -> Result<NaiveDate, DomainError> {
     if (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {

@@ -7,7 +7,7 @@ use crate::wake::Wakeup;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use hourbook_store::Store;
-use hourbook_store::outbox::{DigestPolicy, OutboxMessage};
+use hourbook_store::outbox::{DigestPolicy, MessageKind, OutboxMessage};
 use lettre::message::Mailbox;
 use rand::Rng;
 
@@ -203,6 +203,16 @@ impl<P: Postman> Worker<P> {
                     self.signer.unsubscribe_token(account, message.kind)
                 )
             });
+        let action_url = (message.kind == MessageKind::ClaimHostRequest)
+            .then(|| message.payload["claim_id"].as_str()?.parse().ok())
+            .flatten()
+            .map(|claim| {
+                format!(
+                    "{}/claims/host/{}",
+                    s.public_url,
+                    self.signer.claim_host_token(claim)
+                )
+            });
         compose(
             message,
             &Compose {
@@ -210,6 +220,7 @@ impl<P: Postman> Worker<P> {
                 public_url: &s.public_url,
                 timezone: s.timezone,
                 unsubscribe_url,
+                action_url,
                 now,
             },
         )

@@ -2,7 +2,7 @@
 
 use crate::accounts::next_counter;
 use crate::entities::{account, certificate, event, ledger_entry, organization, volunteer_profile};
-use crate::{Result, Store, StoreError, commit, parse_id, seconds};
+use crate::{Result, Store, StoreError, commit, parse_id, parse_name, seconds};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use ed25519_dalek::VerifyingKey;
@@ -12,6 +12,7 @@ use hourbook_domain::certificate::{
     CertificateDocument, CertificateSigner, CertifiedVolunteer, FORMAT, Period, SignedCertificate,
     new_code, normalize_code,
 };
+use hourbook_domain::ledger::Provenance;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -34,6 +35,9 @@ pub struct IssuedCertificate {
     pub total_minutes: i64,
     /// Minutes per category.
     pub by_category: BTreeMap<String, i64>,
+    /// Recorded on site vs entered by hand.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// Where a certificate stands today.
@@ -84,6 +88,7 @@ fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
 struct LedgerTotals {
     total_minutes: i64,
     by_category: BTreeMap<String, i64>,
+    provenance: Provenance,
     organizations: Vec<String>,
     events: Vec<String>,
     entries: u64,
@@ -103,8 +108,10 @@ async fn totals(
         .all(db)
         .await?;
     let mut by_category = BTreeMap::new();
+    let mut provenance = Provenance::default();
     for r in &rows {
         *by_category.entry(r.category.clone()).or_insert(0) += r.minutes;
+        provenance.add(parse_name(&r.source)?, r.minutes);
     }
     let names = |ids: BTreeSet<String>| ids.into_iter().collect::<Vec<_>>();
     let org_ids = names(rows.iter().map(|r| r.organization_id.clone()).collect());
@@ -126,6 +133,7 @@ async fn totals(
     Ok(LedgerTotals {
         total_minutes: rows.iter().map(|r| r.minutes).sum(),
         by_category,
+        provenance,
         organizations: organizations.into_iter().collect(),
         events: events.into_iter().collect(),
         entries: rows.len() as u64,
@@ -200,6 +208,7 @@ impl Store {
             period,
             total_minutes: totals.total_minutes,
             by_category: totals.by_category.clone(),
+            provenance: totals.provenance,
             organizations: totals.organizations,
             events: totals.events,
             entries: totals.entries,
@@ -229,6 +238,7 @@ impl Store {
                 period,
                 total_minutes: totals.total_minutes,
                 by_category: totals.by_category,
+                provenance: totals.provenance,
             },
         )
         .await
@@ -256,6 +266,7 @@ impl Store {
                     period: doc.period,
                     total_minutes: doc.total_minutes,
                     by_category: doc.by_category,
+                    provenance: doc.provenance,
                 })
             })
             .collect())
@@ -290,7 +301,8 @@ impl Store {
             .is_empty();
         let now = totals(self.db(), &row.volunteer_id, statement.period, tz).await?;
         let same_totals = now.total_minutes == statement.total_minutes
-            && now.by_category == statement.by_category;
+            && now.by_category == statement.by_category
+            && now.provenance == statement.provenance;
         let matches_ledger = ledger_intact && same_totals;
         let status = if !signature_valid {
             CertificateStatus::SignatureInvalid

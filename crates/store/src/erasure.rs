@@ -3,9 +3,10 @@
 //! once the account's details are gone. Entries hold only ids and numbers, never a name, so
 //! every chain still verifies.
 
+use crate::claims::ClaimStatus;
 use crate::entities::{
-    account, certificate, dispute, invitation, membership, notification_opt_out, outbox_message,
-    session, signup, volunteer_profile,
+    account, certificate, dispute, hour_claim, invitation, membership, notification_opt_out,
+    outbox_message, session, signup, volunteer_profile,
 };
 use crate::matching::InvitationStatus;
 use crate::signups::lock_account;
@@ -24,7 +25,7 @@ pub(crate) const ERASED_DOMAIN: &str = "@deleted.invalid";
 impl Store {
     /// Erases the account's personal details: name, e-mail, password, profile (birth date,
     /// home, phone, guardian, school link, ID number), sessions, settings, certificates (they
-    /// carry the name) and their e-mail messages. Refused while the volunteer holds or waits for a
+    /// carry the name), their e-mail messages and what their claims say in their words. Refused while the volunteer holds or waits for a
     /// seat on a shift (they cancel first, so nobody is left expecting them) or belongs to an
     /// organization (its admins remove them first).
     pub async fn erase_account(&self, account_id: Uuid, now: DateTime<Utc>) -> Result<()> {
@@ -85,6 +86,38 @@ impl Store {
         dispute::Entity::update_many()
             .col_expr(dispute::Column::Reason, Expr::value("(erased)"))
             .filter(dispute::Column::VolunteerId.eq(id.clone()))
+            .exec(&txn)
+            .await?;
+        // Claims keep what the ledger entries behind them need (title, times, host); the
+        // volunteer's words and the contact they named go, and pending ones are withdrawn.
+        hour_claim::Entity::update_many()
+            .col_expr(
+                hour_claim::Column::Status,
+                Expr::value(ClaimStatus::Withdrawn.as_ref()),
+            )
+            .col_expr(hour_claim::Column::DecidedAt, Expr::value(seconds(now)))
+            .filter(hour_claim::Column::VolunteerId.eq(id.clone()))
+            .filter(hour_claim::Column::Status.eq(ClaimStatus::Pending.as_ref()))
+            .exec(&txn)
+            .await?;
+        hour_claim::Entity::update_many()
+            .col_expr(
+                hour_claim::Column::Description,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                hour_claim::Column::EvidenceUrl,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                hour_claim::Column::HostContactName,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                hour_claim::Column::HostContactEmail,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(hour_claim::Column::VolunteerId.eq(id.clone()))
             .exec(&txn)
             .await?;
         invitation::Entity::update_many()

@@ -11,7 +11,7 @@ use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
 use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
-use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource, GENESIS_HASH};
+use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource, GENESIS_HASH, Provenance};
 use hourbook_domain::roster::SignupStatus;
 use hourbook_domain::service_time::service_minutes;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -92,6 +92,10 @@ pub struct HoursSummary {
     pub total_minutes: i64,
     /// Minutes per category.
     pub by_category: BTreeMap<String, i64>,
+    /// The total split: recorded on site (check-in and check-out) or entered by hand
+    /// (adjusted, claimed, corrected, imported); each entry's `source` says which.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// The entries, oldest first.
     pub entries: Vec<LedgerEntry>,
 }
@@ -381,16 +385,20 @@ impl Store {
             .collect();
         let mut by_category: BTreeMap<String, i64> = BTreeMap::new();
         let mut total_minutes = 0;
+        let mut provenance = Provenance::default();
         let mut entries = Vec::with_capacity(rows.len());
         for m in rows {
             total_minutes += m.minutes;
             *by_category.entry(m.category.clone()).or_default() += m.minutes;
             let name = names.get(&m.organization_id).cloned().unwrap_or_default();
-            entries.push(entry_view(m, name, None)?);
+            let entry = entry_view(m, name, None)?;
+            provenance.add(entry.source, entry.minutes);
+            entries.push(entry);
         }
         Ok(HoursSummary {
             total_minutes,
             by_category,
+            provenance,
             entries,
         })
     }

@@ -9,6 +9,7 @@ mod entities;
 
 pub mod accounts;
 pub mod certificates;
+pub mod claims;
 pub mod demo;
 pub mod disputes;
 pub mod erasure;

@@ -110,6 +110,12 @@ impl Store {
         if let Some(at) = input.location {
             v.check(Coordinates::parse(at.lat, at.lon, "location"));
         }
+        if input.kind == OrganizationKind::ExternalHost {
+            v.error(
+                "kind",
+                "external hosts are recorded when they confirm a volunteer's claim",
+            );
+        }
         let name = v.finish_with(name)?;
         let id = Uuid::new_v4();
         organization::Entity::insert(organization::ActiveModel {
@@ -141,9 +147,10 @@ impl Store {
             .try_into()
     }
 
-    /// All organizations, by name.
+    /// All organizations on Hourbook, by name (external hosts are not on it).
     pub async fn organizations(&self) -> Result<Vec<Organization>> {
         organization::Entity::find()
+            .filter(organization::Column::Kind.ne(OrganizationKind::ExternalHost.as_str()))
             .order_by_asc(organization::Column::Name)
             .all(self.db())
             .await?

@@ -5,6 +5,7 @@ use crate::{Result, Store, StoreError, from_json, parse_id, parse_name, seconds,
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use hourbook_domain::access::Actor;
+use hourbook_domain::ledger::Provenance;
 use hourbook_domain::requirement::{
     Counted, Evaluation, RequirementInput, Rule, in_force, star_level,
 };
@@ -51,6 +52,9 @@ pub struct StudentProgress {
     pub volunteer: StudentVolunteer,
     /// Minutes that count toward the requirement.
     pub total_minutes: i64,
+    /// Those minutes split: recorded on site (check-in and check-out) or entered by hand.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// Requirement met.
     pub met: bool,
     /// Minutes still missing.
@@ -306,6 +310,7 @@ impl Store {
                         day: e.started_at.with_timezone(&tz).date_naive(),
                         category: e.category,
                         minutes: e.minutes,
+                        source: parse_name(&e.source)?,
                     });
             }
         }
@@ -326,6 +331,7 @@ impl Store {
                     student_number: p.student_number.clone(),
                 },
                 total_minutes: evaluation.counted_minutes,
+                provenance: evaluation.provenance,
                 met: evaluation.met,
                 missing_minutes: evaluation.missing_minutes,
                 stars: star_level(totals.get(&p.account_id).copied().unwrap_or_default()),

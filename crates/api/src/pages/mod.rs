@@ -2,6 +2,7 @@
 //! (where e-mails link to) and the one-click unsubscribe page. The full front end grows here,
 //! page by page.
 
+mod claim_host;
 mod home;
 mod shift;
 mod unsubscribe;
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
         .route("/verify/{code}", get(verify::page))
+        .route(
+            "/claims/host/{token}",
+            get(claim_host::show).post(claim_host::answer),
+        )
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -34,6 +39,10 @@ fn templates() -> &'static Environment<'static> {
         // Templates are compiled into the binary: nothing to find on disk at run time.
         for (name, source) in [
             ("layout.html", include_str!("../../templates/layout.html")),
+            (
+                "claim_host.html",
+                include_str!("../../templates/claim_host.html"),
+            ),
             ("home.html", include_str!("../../templates/home.html")),
             ("shift.html", include_str!("../../templates/shift.html")),
             (

@@ -64,6 +64,11 @@ fn kind_label(kind: MessageKind, en: bool) -> &'static str {
         (Reminder2h, true) => "reminders two hours before a shift",
         (OverdueDigest, false) => "待认证记录每日汇总",
         (OverdueDigest, true) => "daily lists of records to verify",
+        (ClaimDecided, false) => "服务时长申报结果",
+        (ClaimDecided, true) => "answers to your claimed hours",
+        // Sent to addresses without an account: never unsubscribed from here.
+        (ClaimHostRequest, false) => "服务时长确认请求",
+        (ClaimHostRequest, true) => "requests to confirm hours",
     }
 }
 

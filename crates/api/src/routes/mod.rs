@@ -2,6 +2,7 @@
 
 mod accounts;
 mod certificates;
+mod claims;
 mod events;
 mod health;
 mod ledger;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(ledger::router())
         .merge(accounts::router())
         .merge(certificates::router())
+        .merge(claims::router())
         .merge(organizations::router())
         .merge(policies::router())
         .merge(privacy::router())
@@ -43,6 +45,7 @@ pub(crate) fn docs() -> utoipa::openapi::OpenApi {
     doc.merge(ledger::Docs::openapi());
     doc.merge(accounts::Docs::openapi());
     doc.merge(certificates::Docs::openapi());
+    doc.merge(claims::Docs::openapi());
     doc.merge(organizations::Docs::openapi());
     doc.merge(policies::Docs::openapi());
     doc.merge(privacy::Docs::openapi());

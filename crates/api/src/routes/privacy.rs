@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use hourbook_store::accounts::Account;
 use hourbook_store::certificates::IssuedCertificate;
+use hourbook_store::claims::Claim;
 use hourbook_store::disputes::Dispute;
 use hourbook_store::ledger::HoursSummary;
 use hourbook_store::matching::MyInvitation;
@@ -43,6 +44,8 @@ struct Export {
     certificates: Vec<IssuedCertificate>,
     invitations: Vec<MyInvitation>,
     disputes: Vec<Dispute>,
+    /// Hours claimed from outside Hourbook.
+    claims: Vec<Claim>,
     notifications: Vec<NotificationPreference>,
 }
 
@@ -72,6 +75,7 @@ async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         certificates: store.my_certificates(actor).await?,
         invitations: store.my_invitations(actor, everything, now).await?.items,
         disputes: store.my_disputes(actor).await?,
+        claims: store.my_claims(actor.account_id).await?,
         notifications: store.notification_preferences(id).await?,
         account: caller.account,
     }))

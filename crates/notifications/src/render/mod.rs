@@ -37,6 +37,8 @@ pub struct Compose<'a> {
     pub timezone: chrono_tz::Tz,
     /// The recipient's one-click unsubscribe URL; `None` for safety-critical messages.
     pub unsubscribe_url: Option<String>,
+    /// The signed link a message asks its recipient to follow (a host confirming a claim).
+    pub action_url: Option<String>,
     /// The time of sending (the `Date` header and the calendar entry's stamp).
     pub now: DateTime<Utc>,
 }

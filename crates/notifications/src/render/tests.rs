@@ -10,6 +10,7 @@ use uuid::Uuid;
 const SHIFT_ID: &str = "5b1f2c3d-0000-4000-8000-000000000001";
 const SIGNUP_ID: &str = "5b1f2c3d-0000-4000-8000-000000000002";
 const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+const ACTION: &str = "http://127.0.0.1:8080/claims/host/token123";
 const UNSUBSCRIBE: &str = "http://127.0.0.1:8080/unsubscribe?token=abc123";
 
 fn from() -> Mailbox {
@@ -62,6 +63,7 @@ fn build(message: &OutboxMessage, unsubscribe: bool) -> Result<Vec<u8>, ComposeE
         public_url: PUBLIC_URL,
         timezone: chrono_tz::Asia::Shanghai,
         unsubscribe_url: unsubscribe.then(|| UNSUBSCRIBE.to_string()),
+        action_url: Some(ACTION.to_string()),
         now: now(),
     };
     compose(message, &c).map(|m| m.formatted())
@@ -986,4 +988,106 @@ fn templates_hold_no_words() {
             .collect();
         assert!(words.is_empty(), "words in a template: {words:?}");
     }
+}
+
+fn host_request() -> Value {
+    json!({
+        "claim_id": "5b1f2c3d-0000-4000-8000-000000000005",
+        "recipient_name": "Wang Fang", "volunteer_name": "Li Ming",
+        "title": "Reading to residents", "host_name": "Longevity Care Home",
+        "started_at": "2027-05-20T01:00:00Z", "ended_at": "2027-05-20T03:30:00Z",
+        "minutes": 150, "evidence_url": "https://example.org/<photo>.jpg",
+        "description": "Read stories & sang", "expires_at": "2027-06-27T08:00:00Z",
+    })
+}
+
+#[test]
+fn claim_host_request_carries_the_signed_link_in_both_languages() {
+    for (locale, subject, shows) in [
+        (
+            "en",
+            "Please confirm Li Ming's volunteer hours",
+            [
+                "Service claimed: Reading to residents, Thu 20 May 2027, 09:00–11:30 (Asia/Shanghai), 2 h 30 min.",
+                "In their words: Read stories & sang",
+                "Evidence they attached: https://example.org/<photo>.jpg",
+                "by Sun 27 June 2027, 16:00",
+                "Confirm or decline",
+            ],
+        ),
+        (
+            "zh-CN",
+            "请确认 Li Ming 的志愿服务时长",
+            [
+                "申报的服务：Reading to residents，2027年5月20日（星期四）09:00–11:30（Asia/Shanghai），共 2小时30分钟。",
+                "本人说明：Read stories & sang",
+                "附带的证明材料：https://example.org/<photo>.jpg",
+                "2027年6月27日（星期日）16:00",
+                "确认或拒绝",
+            ],
+        ),
+    ] {
+        let m = message(MessageKind::ClaimHostRequest, locale, host_request());
+        // Nobody with an account: no unsubscribe link.
+        let p = parse(&build(&m, false).expect("composes"));
+        assert_eq!(p.subject, format!("Hourbook · {subject}"));
+        assert_eq!(p.header("List-Unsubscribe"), None);
+        for s in shows {
+            p.shows(s);
+        }
+        p.shows(ACTION);
+        assert!(p.html.contains(&format!("href=\"{ACTION}\"")), "{}", p.html);
+        // The volunteer's words are escaped in the HTML part.
+        assert!(p.html.contains("Read stories &amp; sang"), "{}", p.html);
+        assert!(!p.html.contains("<photo>"), "{}", p.html);
+        assert!(p.attachments.is_empty());
+    }
+}
+
+#[test]
+fn claim_host_request_without_a_link_cannot_be_sent() {
+    let m = message(MessageKind::ClaimHostRequest, "en", host_request());
+    let from = from();
+    let c = Compose {
+        from: &from,
+        public_url: PUBLIC_URL,
+        timezone: chrono_tz::Asia::Shanghai,
+        unsubscribe_url: None,
+        action_url: None,
+        now: now(),
+    };
+    assert!(matches!(
+        compose(&m, &c),
+        Err(ComposeError::Missing { field, .. }) if field == "action_url"
+    ));
+}
+
+#[test]
+fn claim_decided_says_verified_or_why_not() {
+    let base = json!({
+        "claim_id": "5b1f2c3d-0000-4000-8000-000000000005", "recipient_name": "Li Ming",
+        "title": "Reading to residents", "organization_name": "Longevity Care Home",
+        "started_at": "2027-05-20T01:00:00Z", "ended_at": "2027-05-20T03:30:00Z",
+        "claimed_minutes": 150,
+    });
+    let mut verified = base.clone();
+    verified["status"] = json!("verified");
+    verified["minutes"] = json!(120);
+    verified["note"] = json!("left at 11:00");
+    let m = message(MessageKind::ClaimDecided, "en", verified);
+    let p = parse(&build(&m, true).expect("composes"));
+    assert_eq!(p.subject, "Hourbook · Hours recorded: Reading to residents");
+    p.shows("Longevity Care Home confirmed 2 h of service, Reading to residents");
+    p.shows("Their note: left at 11:00");
+    p.shows(UNSUBSCRIBE);
+
+    let mut rejected = base;
+    rejected["status"] = json!("rejected");
+    rejected["note"] = json!("不是本院的活动");
+    let m = message(MessageKind::ClaimDecided, "zh-CN", rejected);
+    let p = parse(&build(&m, true).expect("composes"));
+    assert_eq!(p.subject, "Hourbook · 申报未通过：Reading to residents");
+    p.shows("Longevity Care Home 未通过您申报的「Reading to residents」");
+    p.shows("2小时30分钟");
+    p.shows("原因：不是本院的活动");
 }

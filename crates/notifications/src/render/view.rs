@@ -152,6 +152,11 @@ pub(crate) fn render(
         for label in DIGEST_LABELS {
             view.t.insert(label, l.kind_text(label)?);
         }
+    } else if matches!(
+        message.kind,
+        MessageKind::ClaimHostRequest | MessageKind::ClaimDecided
+    ) {
+        (view.notes, view.button) = claim(&payload, &mut l, c, message.kind)?;
     } else {
         let shift = Shift::parse(&payload)?;
         l.set("event_title", Some(shift.event_title));
@@ -345,6 +350,69 @@ fn digest(payload: &Payload, l: &mut Localizer, c: &Compose) -> Result<DigestVie
     l.set("count", Some(rows.len()));
     l.set("overdue_count", Some(overdue));
     Ok(DigestView { rows })
+}
+
+/// A claim of off-platform hours: the request to the host's contact (with the signed link to
+/// confirm it) or the decision, to the volunteer.
+fn claim(
+    payload: &Payload,
+    l: &mut Localizer,
+    c: &Compose,
+    kind: MessageKind,
+) -> Result<(Vec<String>, Option<Link>), ComposeError> {
+    l.set("title", Some(payload.required("title")?));
+    let when = l.when(payload.time("started_at")?, payload.time("ended_at")?)?;
+    l.set("when", Some(when));
+    let minutes = |key: &str| {
+        payload
+            .integer(key)
+            .filter(|m| *m >= 0)
+            .ok_or_else(|| payload.missing(key))
+    };
+    let mut notes = Vec::new();
+    if kind == MessageKind::ClaimHostRequest {
+        l.set("volunteer_name", Some(payload.required("volunteer_name")?));
+        l.set("host_name", Some(payload.required("host_name")?));
+        let duration = l.duration(minutes("minutes")?)?;
+        l.set("duration", Some(duration));
+        let expires = l.datetime(payload.time("expires_at")?)?;
+        l.set("expires", Some(expires));
+        notes.push(l.kind_text("claimed")?);
+        for (key, field) in [("description", "description"), ("evidence_url", "evidence")] {
+            if let Some(value) = payload.text(key) {
+                l.set(key, Some(value));
+                notes.push(l.kind_text(field)?);
+            }
+        }
+        notes.push(l.kind_text("expires")?);
+        let url = c
+            .action_url
+            .clone()
+            .ok_or_else(|| payload.missing("action_url"))?;
+        let button = Link {
+            label: l.kind_text("button")?,
+            url,
+        };
+        return Ok((notes, Some(button)));
+    }
+    let verified = payload.required("status")? == "verified";
+    l.set("verified", Some(verified));
+    l.set(
+        "organization_name",
+        Some(payload.required("organization_name")?),
+    );
+    let credited = if verified {
+        "minutes"
+    } else {
+        "claimed_minutes"
+    };
+    let duration = l.duration(minutes(credited)?)?;
+    l.set("duration", Some(duration));
+    if let Some(note) = payload.text("note") {
+        l.set("note", Some(note));
+        notes.push(l.kind_text("note")?);
+    }
+    Ok((notes, None))
 }
 
 /// The calendar attachment: the shared event, plus the shift page, the place and, for a

@@ -7,6 +7,7 @@ pub mod counter;
 pub mod dispute;
 pub mod event;
 pub mod event_insurance;
+pub mod hour_claim;
 pub mod idempotency_key;
 pub mod invitation;
 pub mod ledger_correction;

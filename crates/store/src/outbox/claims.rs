@@ -10,7 +10,7 @@
 
 use super::{FAILED, MessageKind, OutboxMessage, PENDING, SENDING, SENT, SKIPPED};
 use super::{shift_payload, with};
-use crate::entities::{invitation, notification_opt_out, outbox_message, signup};
+use crate::entities::{hour_claim, invitation, notification_opt_out, outbox_message, signup};
 use crate::matching::InvitationStatus;
 use crate::page::{Page, PageRequest};
 use crate::shifts::shift_context;
@@ -181,6 +181,8 @@ impl Store {
                 self.current_reminder(m).await?
             } else if m.kind == MessageKind::Invitation {
                 self.open_invitation(m, now).await?
+            } else if m.kind == MessageKind::ClaimHostRequest {
+                self.open_host_claim(m).await?
             } else {
                 Ok(m)
             };
@@ -242,6 +244,19 @@ impl Store {
             return Ok(Err("the invitation has expired".into()));
         }
         Ok(Ok(m))
+    }
+
+    /// A host's request for a claim still pending (not withdrawn in the meantime).
+    async fn open_host_claim(&self, m: OutboxMessage) -> Result<Result<OutboxMessage, String>> {
+        let id = m.payload["claim_id"].as_str().unwrap_or_default();
+        let claim = hour_claim::Entity::find_by_id(id.to_string())
+            .one(self.db())
+            .await?;
+        Ok(match claim {
+            Some(c) if c.status == crate::claims::ClaimStatus::Pending.as_ref() => Ok(m),
+            Some(c) => Err(format!("the claim is now {}", c.status)),
+            None => Err("the claim is gone".into()),
+        })
     }
 
     /// Extends the claim on one message just before it is sent. False when the claim has

@@ -65,6 +65,11 @@ pub enum MessageKind {
     Reminder2h,
     /// An organizer's daily list of attended shifts whose records are due or overdue.
     OverdueDigest,
+    /// To the contact at a host outside Hourbook: please confirm a volunteer's claim (with
+    /// the signed link). Never to an account.
+    ClaimHostRequest,
+    /// A claim was verified or rejected.
+    ClaimDecided,
 }
 
 impl MessageKind {
@@ -85,6 +90,12 @@ impl MessageKind {
     /// Every kind, in a stable order.
     pub fn all() -> impl Iterator<Item = MessageKind> {
         MessageKind::iter()
+    }
+
+    /// Whether accounts receive this kind (and so may turn it off). Requests to hosts outside
+    /// Hourbook go to an address, not an account.
+    pub fn to_accounts(self) -> bool {
+        self != MessageKind::ClaimHostRequest
     }
 
     /// Whether a minor's guardian receives a copy.
@@ -233,6 +244,34 @@ pub(crate) async fn enqueue_once(
         now,
     )
     .await
+}
+
+/// Queues a message to an address with no account behind it (a host's contact), about
+/// `about`'s business, inside the caller's transaction.
+pub(crate) async fn enqueue_to_address(
+    db: &impl ConnectionTrait,
+    kind: MessageKind,
+    email: &str,
+    locale: &str,
+    payload: serde_json::Value,
+    about: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    insert(
+        db,
+        NewMessage {
+            kind,
+            account_id: None,
+            email,
+            locale,
+            payload,
+            dedupe_key: None,
+            about: Some(about),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// What every message about a shift says: when, where, what to bring, whom to call.

@@ -37,6 +37,7 @@ impl Store {
             .map(|o| o.kind)
             .collect();
         Ok(MessageKind::all()
+            .filter(|kind| kind.to_accounts())
             .map(|kind| NotificationPreference {
                 kind,
                 enabled: kind.always_sent() || !off.contains(kind.name()),
@@ -54,7 +55,12 @@ impl Store {
     ) -> Result<Vec<NotificationPreference>> {
         let mut v = hourbook_domain::error::Validator::new();
         for (kind, enabled) in changes {
-            if kind.always_sent() && !enabled {
+            if !kind.to_accounts() {
+                v.error(
+                    format!("kinds.{}", kind.name()),
+                    "this kind goes to people without an account",
+                );
+            } else if kind.always_sent() && !enabled {
                 v.error(
                     format!("kinds.{}", kind.name()),
                     "safety messages are always sent",
