@@ -240,6 +240,11 @@ async fn a_verifier_approves_adjusts_or_rejects_claims_naming_their_organization
         .await
         .expect(201);
     assert_eq!(issued.json["hand_entered_minutes"], 90);
+    assert!(
+        app.outbox()
+            .await
+            .contains(&("certificate_issued".to_string(), volunteer.email.clone()))
+    );
     let code = issued.json["code"].as_str().unwrap();
     let public = app
         .get(&format!("/api/v1/certificates/{code}"), None)

@@ -128,6 +128,17 @@ async fn a_dispute_is_answered_with_a_correction_or_a_reasoned_rejection(app: Te
         (Some("correction"), Some("correction"))
     );
     assert_eq!(correction.json["minutes"], 60);
+    // The volunteer is told, with the reason (failed tries told nobody).
+    let told: Vec<(String, String)> = app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "correction_made")
+        .collect();
+    assert_eq!(
+        told,
+        [("correction_made".to_string(), volunteer.email.clone())]
+    );
     app.post(
         &format!("/api/v1/ledger/{}/corrections", correction.id()),
         Some(&organizer.token),

@@ -215,6 +215,17 @@ impl Store {
             issued_at,
             key_id: String::new(),
         });
+        crate::outbox::enqueue_for_account(
+            &txn,
+            crate::outbox::MessageKind::CertificateIssued,
+            &volunteer,
+            serde_json::json!({
+                "number": number, "code": code, "total_minutes": totals.total_minutes,
+                "period_from": from, "period_to": to,
+            }),
+            now,
+        )
+        .await?;
         certificate::Entity::insert(certificate::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             code: Set(code.clone()),

@@ -196,7 +196,7 @@ impl Store {
                 dispute::Column::Status,
                 Expr::value(DisputeStatus::Corrected.as_ref()),
             )
-            .col_expr(dispute::Column::Answer, Expr::value(why))
+            .col_expr(dispute::Column::Answer, Expr::value(why.clone()))
             .col_expr(
                 dispute::Column::AnsweredBy,
                 Expr::value(actor.account_id.to_string()),
@@ -211,6 +211,19 @@ impl Store {
             .exec(&txn)
             .await?;
         let entry = view(&txn, correction).await?;
+        crate::outbox::enqueue_for_account(
+            &txn,
+            crate::outbox::MessageKind::CorrectionMade,
+            &original.volunteer_id,
+            serde_json::json!({
+                "entry_id": original.id, "organization_name": entry.organization.name,
+                "started_at": original.started_at, "ended_at": original.ended_at,
+                "previous_minutes": standing, "minutes": standing + minutes_delta,
+                "note": why,
+            }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(entry)
     }

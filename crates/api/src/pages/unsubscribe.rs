@@ -66,6 +66,10 @@ fn kind_label(kind: MessageKind, en: bool) -> &'static str {
         (OverdueDigest, true) => "daily lists of records to verify",
         (ClaimDecided, false) => "服务时长申报结果",
         (ClaimDecided, true) => "answers to your claimed hours",
+        (CertificateIssued, false) => "证明开具通知",
+        (CertificateIssued, true) => "certificates you issued",
+        (CorrectionMade, false) => "服务记录更正通知",
+        (CorrectionMade, true) => "corrections of your record",
         // Sent to addresses without an account: never unsubscribed from here.
         (ClaimHostRequest, false) => "服务时长确认请求",
         (ClaimHostRequest, true) => "requests to confirm hours",

@@ -1091,3 +1091,48 @@ fn claim_decided_says_verified_or_why_not() {
     p.shows("2小时30分钟");
     p.shows("原因：不是本院的活动");
 }
+
+#[test]
+fn certificate_issued_links_to_the_printable_page() {
+    let payload = json!({
+        "recipient_name": "Li Ming", "number": "HBC-2027-000042", "code": "7KQ4M2XD9P",
+        "total_minutes": 1260, "period_from": "2027-01-01", "period_to": "2027-06-30",
+    });
+    let p = parse(
+        &build(
+            &message(MessageKind::CertificateIssued, "en", payload.clone()),
+            true,
+        )
+        .expect("composes"),
+    );
+    assert_eq!(p.subject, "Hourbook · Your certificate HBC-2027-000042");
+    p.shows("21 h from Fri 1 January 2027 to Wed 30 June 2027");
+    p.shows("the code 7KQ4M2XD9P");
+    let link = format!("{PUBLIC_URL}/verify/7KQ4M2XD9P");
+    assert!(p.html.contains(&format!("href=\"{link}\"")), "{}", p.html);
+    let p = parse(
+        &build(
+            &message(MessageKind::CertificateIssued, "zh-CN", payload),
+            true,
+        )
+        .expect("composes"),
+    );
+    p.shows("共 21小时");
+    p.shows("查看并打印");
+}
+
+#[test]
+fn correction_made_says_before_after_and_why() {
+    let payload = json!({
+        "recipient_name": "Li Ming", "entry_id": "5b1f2c3d-0000-4000-8000-000000000006",
+        "organization_name": "Changfeng Community Centre",
+        "started_at": "2027-06-02T01:00:00Z", "ended_at": "2027-06-02T04:00:00Z",
+        "previous_minutes": 180, "minutes": 150, "note": "left at 11:30",
+    });
+    let p = parse(
+        &build(&message(MessageKind::CorrectionMade, "en", payload), true).expect("composes"),
+    );
+    assert_eq!(p.subject, "Hourbook · Your service record was corrected");
+    p.shows("Changfeng Community Centre corrected your service on Wed 2 June 2027, 09:00–12:00 (Asia/Shanghai): 3 h before, 2 h 30 min now.");
+    p.shows("Their reason: left at 11:30");
+}

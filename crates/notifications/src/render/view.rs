@@ -157,6 +157,10 @@ pub(crate) fn render(
         MessageKind::ClaimHostRequest | MessageKind::ClaimDecided
     ) {
         (view.notes, view.button) = claim(&payload, &mut l, c, message.kind)?;
+    } else if message.kind == MessageKind::CertificateIssued {
+        view.button = Some(certificate(&payload, &mut l, c)?);
+    } else if message.kind == MessageKind::CorrectionMade {
+        view.notes = correction(&payload, &mut l)?;
     } else {
         let shift = Shift::parse(&payload)?;
         l.set("event_title", Some(shift.event_title));
@@ -413,6 +417,56 @@ fn claim(
         notes.push(l.kind_text("note")?);
     }
     Ok((notes, None))
+}
+
+/// A certificate the volunteer issued: its number, code and period, and the link to its
+/// printable page.
+fn certificate(payload: &Payload, l: &mut Localizer, c: &Compose) -> Result<Link, ComposeError> {
+    let code = payload.required("code")?;
+    l.set("number", Some(payload.required("number")?));
+    l.set("code", Some(code));
+    let total = payload
+        .integer("total_minutes")
+        .filter(|m| *m >= 0)
+        .ok_or_else(|| payload.missing("total_minutes"))?;
+    let duration = l.duration(total)?;
+    l.set("duration", Some(duration));
+    for (key, var) in [("period_from", "from"), ("period_to", "to")] {
+        let day = payload.required(key)?;
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map_err(|e| payload.invalid(key, &e.to_string()))?;
+        let day = l.date(day)?;
+        l.set(var, Some(day));
+    }
+    Ok(Link {
+        label: l.kind_text("button")?,
+        url: format!(
+            "{}/verify/{}",
+            c.public_url.trim_end_matches('/'),
+            encode(code)
+        ),
+    })
+}
+
+/// A correction of one of the volunteer's entries: the service, the minutes before and
+/// after, and the organization's reason.
+fn correction(payload: &Payload, l: &mut Localizer) -> Result<Vec<String>, ComposeError> {
+    l.set(
+        "organization_name",
+        Some(payload.required("organization_name")?),
+    );
+    let when = l.when(payload.time("started_at")?, payload.time("ended_at")?)?;
+    l.set("when", Some(when));
+    for (key, var) in [("previous_minutes", "previous"), ("minutes", "corrected")] {
+        let minutes = payload
+            .integer(key)
+            .filter(|m| *m >= 0)
+            .ok_or_else(|| payload.missing(key))?;
+        let duration = l.duration(minutes)?;
+        l.set(var, Some(duration));
+    }
+    l.set("note", Some(payload.required("note")?));
+    Ok(vec![l.kind_text("note")?])
 }
 
 /// The calendar attachment: the shared event, plus the shift page, the place and, for a

@@ -70,6 +70,10 @@ pub enum MessageKind {
     ClaimHostRequest,
     /// A claim was verified or rejected.
     ClaimDecided,
+    /// The volunteer issued a certificate (its code and link, to keep).
+    CertificateIssued,
+    /// An organization corrected one of the volunteer's ledger entries.
+    CorrectionMade,
 }
 
 impl MessageKind {
