@@ -1037,6 +1037,12 @@ fn claim_host_request_carries_the_signed_link_in_both_languages() {
         }
         p.shows(ACTION);
         assert!(p.html.contains(&format!("href=\"{ACTION}\"")), "{}", p.html);
+        // The footer says why a stranger got it, not that they volunteer here.
+        p.shows(if locale == "en" {
+            "because Li Ming named you on Hourbook"
+        } else {
+            "是因为 Li Ming 在 Hourbook 填写您"
+        });
         // The volunteer's words are escaped in the HTML part.
         assert!(p.html.contains("Read stories &amp; sang"), "{}", p.html);
         assert!(!p.html.contains("<photo>"), "{}", p.html);

@@ -290,6 +290,11 @@ pub(crate) fn render(
     for label in LABELS {
         view.t.insert(label, l.text(&format!("labels.{label}"))?);
     }
+    // Who is written to for another's sake (a host's contact) is told why, in their terms.
+    let footer = format!("kinds.{kind}.footer");
+    if l.has(&footer) {
+        view.t.insert("footer", l.text(&footer)?);
+    }
     view.subject = l.kind_text("subject")?;
 
     let render = |name: &str| {
