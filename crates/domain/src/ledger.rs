@@ -361,4 +361,129 @@ mod tests {
             [(3, BreakKind::IndexGap), (3, BreakKind::LinkBroken)]
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_entry() -> impl Strategy<Value = EntryContent> {
+            (
+                any::<u128>(),
+                -1440i64..=1440,
+                "[a-z_]{1,24}",
+                proptest::option::of("\\PC{0,40}"),
+                0i64..400_000_000,
+                0i64..=1440,
+                proptest::sample::select(vec![
+                    EntrySource::CheckInOut,
+                    EntrySource::OrganizerDesk,
+                    EntrySource::Adjusted,
+                    EntrySource::Claim,
+                    EntrySource::HostLink,
+                ]),
+            )
+                .prop_map(|(id, minutes, category, note, start, length, source)| {
+                    let started_at = DateTime::from_timestamp(1_700_000_000 + start, 0).unwrap();
+                    EntryContent {
+                        id: Uuid::from_u128(id),
+                        minutes,
+                        category,
+                        note,
+                        source,
+                        started_at,
+                        ended_at: started_at + chrono::Duration::minutes(length),
+                        ..entry()
+                    }
+                })
+        }
+
+        /// `contents` linked into a stored chain at positions 1, 2, ...
+        fn link(contents: Vec<EntryContent>) -> Vec<StoredEntry> {
+            let mut prev = GENESIS_HASH.to_string();
+            contents
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut content)| {
+                    content.chain_index = i as i64 + 1;
+                    let hash = content.chain_hash(&prev);
+                    StoredEntry {
+                        content,
+                        hash: hash.clone(),
+                        prev_hash: std::mem::replace(&mut prev, hash),
+                    }
+                })
+                .collect()
+        }
+
+        proptest! {
+            #[test]
+            fn the_encoding_is_one_json_array_of_every_field(e in any_entry(), prev in "[0-9a-f]{64}") {
+                let bytes = e.canonical_encoding(&prev);
+                prop_assert_eq!(&bytes, &e.clone().canonical_encoding(&prev));
+                let fields: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                prop_assert_eq!(fields.as_array().map(Vec::len), Some(18));
+                prop_assert_eq!(&fields[1], &serde_json::json!(prev));
+            }
+
+            #[test]
+            fn any_change_to_the_content_or_the_link_changes_the_hash(
+                e in any_entry(),
+                other in any_entry(),
+                field in 0usize..7,
+            ) {
+                let mut changed = e.clone();
+                match field {
+                    0 => changed.minutes = e.minutes + 1,
+                    1 => changed.category = format!("{}x", e.category),
+                    2 => changed.note = Some(format!("{}.", e.note.clone().unwrap_or_default())),
+                    3 => changed.started_at = e.started_at + chrono::Duration::seconds(1),
+                    4 => changed.source = if e.source == EntrySource::Claim { EntrySource::HostLink } else { EntrySource::Claim },
+                    5 => changed.id = Uuid::from_u128(e.id.as_u128() ^ 1),
+                    _ => changed.organization_id = Uuid::from_u128(other.id.as_u128() | 1 << 100),
+                }
+                prop_assume!(changed != e);
+                prop_assert_ne!(e.chain_hash(GENESIS_HASH), changed.chain_hash(GENESIS_HASH));
+                prop_assert_ne!(e.chain_hash(GENESIS_HASH), e.chain_hash(&e.chain_hash(GENESIS_HASH)));
+            }
+
+            #[test]
+            fn every_linked_chain_holds_and_every_edit_or_removal_inside_it_is_found(
+                contents in proptest::collection::vec(any_entry(), 2..12),
+                victim in any::<proptest::sample::Index>(),
+                delta in 1i64..600,
+            ) {
+                let chain = link(contents);
+                prop_assert!(check_chain(&chain).is_empty());
+                let i = victim.index(chain.len());
+
+                // Edited in place: reported at that entry only, as changed content.
+                let mut edited = chain.clone();
+                edited[i].content.minutes += delta;
+                let breaks = check_chain(&edited);
+                prop_assert_eq!(breaks.len(), 1);
+                prop_assert_eq!((breaks[0].entry_id, breaks[0].kind), (chain[i].content.id, BreakKind::ContentChanged));
+
+                // Removed (any but the newest, which leaves a shorter chain that holds): the
+                // entry after the gap reports it.
+                let i = victim.index(chain.len() - 1);
+                let mut removed = chain.clone();
+                removed.remove(i);
+                let breaks = check_chain(&removed);
+                prop_assert!(!breaks.is_empty());
+                prop_assert!(breaks.iter().all(|b| b.entry_id == chain[i + 1].content.id));
+            }
+
+            #[test]
+            fn provenance_splits_every_minute_exactly_once(entries in proptest::collection::vec(any_entry(), 0..20)) {
+                let mut split = Provenance::default();
+                for e in &entries {
+                    split.add(e.source, e.minutes);
+                }
+                let total: i64 = entries.iter().map(|e| e.minutes).sum();
+                prop_assert_eq!(split.recorded_minutes + split.hand_entered_minutes, total);
+                let on_site: i64 = entries.iter().filter(|e| e.source.recorded_on_site()).map(|e| e.minutes).sum();
+                prop_assert_eq!(split.recorded_minutes, on_site);
+            }
+        }
+    }
 }

@@ -145,4 +145,37 @@ mod tests {
         assert_eq!(p.credit(200, false, 0), 200);
         assert_eq!(p.credit(200, false, 400), 80);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn half_hours_land_on_a_half_hour_within_a_quarter_and_never_go_backwards(
+                minutes in 0i64..=1440, more in 0i64..=120,
+            ) {
+                let credited = Rounding::HalfHours.apply(minutes);
+                prop_assert_eq!(credited % 30, 0);
+                prop_assert!((credited - minutes).abs() <= 15);
+                prop_assert!(Rounding::HalfHours.apply(minutes + more) >= credited);
+                prop_assert_eq!(Rounding::Exact.apply(minutes), minutes);
+            }
+
+            #[test]
+            fn a_day_never_gets_more_than_its_maximum(
+                minutes in 0i64..=1440, already in 0i64..=1440, max in 0i64..=1440, computed in any::<bool>(),
+            ) {
+                let policy = RecordPolicy { rounding: Rounding::HalfHours, max_minutes_per_day: Some(max), deadline_working_days: 10 };
+                let credited = policy.credit(minutes, computed, already);
+                prop_assert!(credited >= 0);
+                prop_assert!(credited <= (max - already).max(0));
+                let uncapped = RecordPolicy { max_minutes_per_day: None, ..policy };
+                prop_assert!(credited <= uncapped.credit(minutes, computed, already));
+                if !computed {
+                    prop_assert_eq!(uncapped.credit(minutes, computed, already), minutes);
+                }
+            }
+        }
+    }
 }

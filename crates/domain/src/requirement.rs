@@ -357,4 +357,101 @@ mod tests {
         assert_eq!(star_level(1499 * 60), 4);
         assert_eq!(star_level(5000 * 60), 5);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_entries() -> impl Strategy<Value = Vec<Counted>> {
+            proptest::collection::vec(
+                (
+                    0i64..1500,
+                    proptest::sample::select(vec!["community_service", "childcare", "environment"]),
+                    -120i64..600,
+                    any::<bool>(),
+                ),
+                0..30,
+            )
+            .prop_map(|rows| {
+                rows.into_iter()
+                    .map(|(offset, category, minutes, on_site)| Counted {
+                        day: d("2024-01-01") + Duration::days(offset),
+                        category: category.into(),
+                        minutes,
+                        source: if on_site {
+                            EntrySource::CheckInOut
+                        } else {
+                            EntrySource::Claim
+                        },
+                    })
+                    .collect()
+            })
+        }
+
+        fn any_rule() -> impl Strategy<Value = Rule> {
+            (
+                proptest::sample::select(vec![
+                    WindowKind::Rolling,
+                    WindowKind::CalendarYear,
+                    WindowKind::SchoolYear,
+                    WindowKind::AllTime,
+                ]),
+                1u32..800,
+                0i64..3000,
+                0i64..900,
+            )
+                .prop_map(|(window, days, min_minutes, community)| Rule {
+                    min_minutes,
+                    window,
+                    window_days: Some(days),
+                    category_minimums: BTreeMap::from([("community_service".into(), community)]),
+                    effective_from: d("2020-01-01"),
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn the_window_counts_exactly_its_days_and_met_means_nothing_missing(
+                entries in any_entries(), rule in any_rule(), on_offset in 0i64..1500,
+            ) {
+                let on = d("2024-01-01") + Duration::days(on_offset);
+                let e = rule.evaluate(&entries, on);
+                let inside = |c: &&Counted| c.day <= on && e.window_from.is_none_or(|f| c.day >= f);
+                let expected: i64 = entries.iter().filter(inside).map(|c| c.minutes).sum();
+                prop_assert_eq!(e.counted_minutes, expected);
+                prop_assert_eq!(e.provenance.recorded_minutes + e.provenance.hand_entered_minutes, expected);
+                prop_assert_eq!(e.window_to, on);
+                prop_assert!(e.window_from.is_none_or(|f| f <= on));
+                prop_assert_eq!(e.met, e.missing_minutes == 0);
+                prop_assert!(e.missing_minutes >= (rule.min_minutes - expected).max(0));
+                for c in &e.categories {
+                    prop_assert!(e.missing_minutes >= c.missing_minutes);
+                    prop_assert_eq!(c.missing_minutes, (c.required_minutes - c.counted_minutes).max(0));
+                }
+            }
+
+            #[test]
+            fn more_service_in_the_window_never_adds_to_what_is_missing(
+                entries in any_entries(), rule in any_rule(), on_offset in 0i64..1500,
+                minutes in 1i64..600, community in any::<bool>(),
+            ) {
+                let on = d("2024-01-01") + Duration::days(on_offset);
+                let before = rule.evaluate(&entries, on);
+                let mut more = entries.clone();
+                more.push(Counted {
+                    day: on,
+                    category: if community { "community_service" } else { "childcare" }.into(),
+                    minutes,
+                    source: EntrySource::CheckInOut,
+                });
+                let after = rule.evaluate(&more, on);
+                prop_assert!(after.missing_minutes <= before.missing_minutes);
+                prop_assert_eq!(after.counted_minutes, before.counted_minutes + minutes);
+                // Service after the check date counts for nothing.
+                let mut later = entries.clone();
+                later.push(Counted { day: on + Duration::days(1), category: "childcare".into(), minutes, source: EntrySource::Claim });
+                prop_assert_eq!(rule.evaluate(&later, on), before);
+            }
+        }
+    }
 }
