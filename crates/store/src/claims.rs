@@ -4,6 +4,7 @@
 //! through the signed link e-mailed to them. Either way the entry records how it was
 //! decided (`source` = `claim` or `host_link`) and by whom.
 
+use crate::disputes::reason;
 use crate::entities::{account, hour_claim, organization};
 use crate::ledger::{LedgerEntry, OrganizationRef, VerifyInput, append, entry_view};
 use crate::outbox::{self, MessageKind};
@@ -142,14 +143,6 @@ struct Decision {
     by: Uuid,
     verify: Option<(i64, Option<String>)>,
     note: Option<String>,
-}
-
-fn reason(raw: &str, field: &str) -> Result<String> {
-    let text = multi_line(raw, field, 1000)?;
-    if text.is_empty() {
-        return Err(DomainError::invalid(field, "say why").into());
-    }
-    Ok(text)
 }
 
 /// The minutes to credit and the note: the claimed minutes unless changed, and a change

@@ -86,7 +86,9 @@ fn dispute_of(m: dispute::Model) -> Result<Dispute> {
     })
 }
 
-fn reason(raw: &str, field: &str) -> Result<String> {
+/// A reason someone must give (for a correction, a dispute, a rejection): 1 to 1000
+/// characters.
+pub(crate) fn reason(raw: &str, field: &str) -> Result<String> {
     let text = multi_line(raw, field, 1000)?;
     if text.is_empty() {
         return Err(DomainError::invalid(field, "say why").into());
