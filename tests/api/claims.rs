@@ -411,6 +411,16 @@ async fn a_host_outside_hourbook_confirms_through_the_e_mailed_link_once(app: Te
         .await
         .field_errors();
     assert_eq!(fields, ["kind"]);
+    // Nobody can become a member of the host's record and verify in its name.
+    let record = entry["organization"]["id"].as_str().unwrap().to_string();
+    let someone = app.register("冒名者").await;
+    app.post(
+        &format!("/api/v1/organizations/{record}/members"),
+        Some(&admin.token),
+        json!({"email": someone.email, "role": "verifier"}),
+    )
+    .await
+    .problem(409);
 }
 
 async fn host_links_close_when_withdrawn_or_expired_and_hosts_are_not_spammed(app: TestApp) {

@@ -167,10 +167,16 @@ impl Store {
         input: MemberInput,
         now: DateTime<Utc>,
     ) -> Result<Membership> {
-        self.organization(organization_id).await?;
+        let organization = self.organization(organization_id).await?;
         if !actor.may_administer(organization_id) {
             return Err(StoreError::Forbidden(
                 "only the organization's admins add members",
+            ));
+        }
+        if organization.kind == OrganizationKind::ExternalHost {
+            // Its confirmations came from its contact's link; nobody may verify in its name.
+            return Err(StoreError::conflict(
+                "an external host is a record of who confirmed claims and has no members",
             ));
         }
         let email = Email::parse(&input.email)?;
