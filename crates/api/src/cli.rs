@@ -8,7 +8,7 @@ use crate::{demo, worker};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hourbook_domain::certificate::{
-    CertificateSigner, SignedCertificate, key_id, public_key_from_base64,
+    CertificateSigner, KeyRing, SignedCertificate, key_id, public_key_from_base64,
 };
 use hourbook_domain::identity::{Email, check_new_password, parse_name};
 use hourbook_domain::ledger::BreakKind;
@@ -460,11 +460,12 @@ fn verify_certificate_file(
     file: &std::path::Path,
     public_key: Option<&str>,
 ) -> anyhow::Result<()> {
-    let key = match public_key {
-        Some(raw) => {
-            public_key_from_base64(raw).map_err(|e| anyhow::anyhow!("--public-key {e}"))?
-        }
-        None => settings.certificate_signer()?.public_key(),
+    let ring = match public_key {
+        Some(raw) => KeyRing::new(
+            public_key_from_base64(raw).map_err(|e| anyhow::anyhow!("--public-key {e}"))?,
+            Vec::new(),
+        ),
+        None => settings.certificate_keys()?,
     };
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -481,12 +482,17 @@ fn verify_certificate_file(
         .read()
         .ok_or_else(|| anyhow::anyhow!("the document is not an Hourbook certificate"))?;
     anyhow::ensure!(
-        signed.signature_valid(&key),
-        "the signature is NOT valid for key {}: do not trust certificate {}",
-        key_id(&key),
+        ring.signed(&signed),
+        "the signature is NOT valid (the certificate names key {}; known keys: {}): do not trust certificate {}",
+        document.key_id,
+        std::iter::once(ring.current())
+            .chain(ring.retired())
+            .map(key_id)
+            .collect::<Vec<_>>()
+            .join(", "),
         document.number
     );
-    println!("signature valid (key {})", key_id(&key));
+    println!("signature valid (key {})", document.key_id);
     println!("certificate {}  code {}", document.number, document.code);
     println!(
         "{} ({}): {} minutes from {} to {}, issued {}",

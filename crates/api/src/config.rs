@@ -148,6 +148,9 @@ impl std::fmt::Debug for PrivacySettings {
 pub struct CertificateSettings {
     /// Base64 Ed25519 secret key.
     pub signing_key: String,
+    /// Base64 public keys of signing keys rotated out; their certificates still check.
+    #[serde(default)]
+    pub retired_public_keys: Vec<String>,
 }
 
 impl std::fmt::Debug for CertificateSettings {
@@ -263,7 +266,7 @@ impl Settings {
 
     fn check(&self) -> anyhow::Result<()> {
         self.timezone()?;
-        self.certificate_signer()?;
+        self.certificate_keys()?;
         anyhow::ensure!(
             matches!(self.email.transport.as_str(), "file" | "smtp"),
             "email.transport must be \"file\" or \"smtp\", not {:?}",
@@ -358,6 +361,24 @@ impl Settings {
                     "certificates.signing_key {e}; make one with `hourbook keys generate`"
                 )
             })
+    }
+
+    /// The keys certificates are checked with: the signing key's and the retired ones.
+    pub fn certificate_keys(&self) -> anyhow::Result<hourbook_domain::certificate::KeyRing> {
+        let retired = self
+            .certificates
+            .retired_public_keys
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                hourbook_domain::certificate::public_key_from_base64(raw)
+                    .map_err(|e| anyhow::anyhow!("certificates.retired_public_keys[{i}] {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(hourbook_domain::certificate::KeyRing::new(
+            self.certificate_signer()?.public_key(),
+            retired,
+        ))
     }
 
     /// The district's time zone.

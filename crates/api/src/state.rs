@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::rate_limit::{FailureCounter, MemoryCounter, RedisCounter};
 use anyhow::Context;
 use chrono::Duration;
-use hourbook_domain::certificate::CertificateSigner;
+use hourbook_domain::certificate::{CertificateSigner, KeyRing};
 use hourbook_domain::profile::AgePolicy;
 use hourbook_matching::open_shifts::{InProcessShiftIndex, OpenShiftIndex, RedisShiftIndex};
 use hourbook_notifications::{LinkSigner, Wakeup};
@@ -43,6 +43,8 @@ pub struct AppState {
     pub links: LinkSigner,
     /// Signs certificates.
     pub certificates: Arc<CertificateSigner>,
+    /// Checks certificates (the signing key's public half and retired keys).
+    pub certificate_keys: Arc<KeyRing>,
 }
 
 impl AppState {
@@ -107,6 +109,7 @@ impl AppState {
         };
         let links = LinkSigner::new(&settings.email.link_key);
         let certificates = Arc::new(settings.certificate_signer()?);
+        let certificate_keys = Arc::new(settings.certificate_keys()?);
         let rules = SignupRules {
             ages: AgePolicy {
                 minimum_age: settings.rules.minimum_age,
@@ -132,6 +135,7 @@ impl AppState {
             wakeup,
             links,
             certificates,
+            certificate_keys,
         };
         // Redis may have been flushed, and an in-process index starts empty: either way the
         // database says what is open. Failing here would stop the server for the sake of a

@@ -309,6 +309,32 @@ fn keys_generate_and_certificates_verify_offline() {
         "{out}"
     );
 
+    // After a rotation the configured ring still checks it, for as long as the old public key
+    // is listed as retired.
+    let rotated = CertificateSigner::generate();
+    let config = dir.path().join("rotated.toml");
+    for (retired, valid) in [(format!("[\"{public}\"]"), true), ("[]".to_string(), false)] {
+        std::fs::write(
+            &config,
+            format!(
+                "[certificates]\nsigning_key = \"{}\"\nretired_public_keys = {retired}\n",
+                rotated.secret_base64()
+            ),
+        )
+        .unwrap();
+        let config = config.display().to_string();
+        let run = hourbook(&["--config", &config, "certificate", "verify", &path], &[]);
+        if valid {
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+        } else {
+            assert_user_error(&run, "NOT valid");
+        }
+    }
+
     let other = CertificateSigner::generate().public_base64();
     assert_user_error(
         &hourbook(

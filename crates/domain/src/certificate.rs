@@ -157,7 +157,7 @@ impl CertificateSigner {
 
     /// The public key, base64 (to publish).
     pub fn public_base64(&self) -> String {
-        B64.encode(self.public_key().as_bytes())
+        public_key_base64(&self.public_key())
     }
 
     /// The public key's short id.
@@ -176,6 +176,49 @@ impl CertificateSigner {
             signature: B64.encode(signature.to_bytes()),
         }
     }
+}
+
+/// The public keys certificates are checked with: the signing key's and those of keys retired
+/// from signing. A certificate is checked with the key its `key_id` names, so rotating the
+/// signing key leaves every certificate issued before it valid for as long as the old public
+/// key stays on the ring.
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    current: VerifyingKey,
+    retired: Vec<VerifyingKey>,
+}
+
+impl KeyRing {
+    /// The ring of `current` (signing now) and `retired` keys.
+    pub fn new(current: VerifyingKey, retired: Vec<VerifyingKey>) -> Self {
+        Self { current, retired }
+    }
+
+    /// The key certificates are signed with now.
+    pub fn current(&self) -> &VerifyingKey {
+        &self.current
+    }
+
+    /// Keys no longer signing whose certificates still check.
+    pub fn retired(&self) -> &[VerifyingKey] {
+        &self.retired
+    }
+
+    /// Whether a key on the ring (the one the document names) signed exactly this certificate.
+    pub fn signed(&self, certificate: &SignedCertificate) -> bool {
+        let Some(document) = certificate.read() else {
+            return false;
+        };
+        std::iter::once(&self.current)
+            .chain(&self.retired)
+            .find(|k| key_id(k) == document.key_id)
+            .is_some_and(|k| certificate.signature_valid(k))
+    }
+}
+
+/// A public key's base64 form.
+pub fn public_key_base64(key: &VerifyingKey) -> String {
+    B64.encode(key.as_bytes())
 }
 
 /// A public key from its base64 form.
@@ -244,6 +287,25 @@ mod tests {
             issued_at: "2027-07-01T02:00:00Z".parse().unwrap(),
             key_id: String::new(),
         }
+    }
+
+    #[test]
+    fn a_rotated_key_keeps_old_certificates_valid_while_it_is_on_the_ring() {
+        let old = CertificateSigner::generate();
+        let new = CertificateSigner::generate();
+        let before = old.sign(document());
+        let after = new.sign(document());
+        let rotated = KeyRing::new(new.public_key(), vec![old.public_key()]);
+        assert!(rotated.signed(&before));
+        assert!(rotated.signed(&after));
+        // Dropped from the ring: its certificates no longer check.
+        let dropped = KeyRing::new(new.public_key(), vec![]);
+        assert!(!dropped.signed(&before));
+        assert!(dropped.signed(&after));
+        // A document claiming another key's id is checked with that key, and fails.
+        let mut forged = before.clone();
+        forged.document = forged.document.replace(&old.key_id(), &new.key_id());
+        assert!(!rotated.signed(&forged));
     }
 
     #[test]

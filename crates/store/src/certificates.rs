@@ -5,12 +5,11 @@ use crate::entities::{account, certificate, event, ledger_entry, organization, v
 use crate::{Result, Store, StoreError, commit, parse_id, parse_name, seconds};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use ed25519_dalek::VerifyingKey;
 use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
 use hourbook_domain::certificate::{
-    CertificateDocument, CertificateSigner, CertifiedVolunteer, FORMAT, Period, SignedCertificate,
-    new_code, normalize_code,
+    CertificateDocument, CertificateSigner, CertifiedVolunteer, FORMAT, KeyRing, Period,
+    SignedCertificate, new_code, normalize_code,
 };
 use hourbook_domain::ledger::Provenance;
 use sea_orm::{
@@ -288,7 +287,7 @@ impl Store {
     pub async fn check_certificate(
         &self,
         code: &str,
-        key: &VerifyingKey,
+        keys: &KeyRing,
         tz: Tz,
     ) -> Result<CertificateCheck> {
         let code = normalize_code(code).ok_or(StoreError::NotFound("certificate"))?;
@@ -304,7 +303,7 @@ impl Store {
         let statement = signed
             .read()
             .ok_or_else(|| StoreError::Corrupt(format!("certificate {} does not parse", row.id)))?;
-        let signature_valid = signed.signature_valid(key);
+        let signature_valid = keys.signed(&signed);
         let ledger_intact = self
             .check_ledger(Some(parse_id(&row.volunteer_id)?), |_, _| {})
             .await?

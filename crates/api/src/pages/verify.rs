@@ -105,11 +105,7 @@ pub(super) async fn page(
     let t = if en { &EN } else { &ZH };
     let check = state
         .store
-        .check_certificate(
-            &code,
-            &state.certificates.public_key(),
-            state.rules.timezone,
-        )
+        .check_certificate(&code, &state.certificate_keys, state.rules.timezone)
         .await?;
     let s = &check.statement;
     let url = format!("{}/verify/{}", state.base_url(&headers), s.code);

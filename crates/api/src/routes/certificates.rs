@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use hourbook_domain::certificate::{key_id, public_key_base64};
 use hourbook_store::certificates::{CertificateCheck, IssuedCertificate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -112,13 +113,24 @@ struct PublicKey {
     public_key: String,
     /// Its short id, as in each certificate's `key_id`.
     key_id: String,
+    /// Keys rotated out of signing: certificates they signed still check.
+    retired: Vec<RetiredKey>,
+}
+
+/// A public key no longer signing.
+#[derive(Serialize, ToSchema)]
+struct RetiredKey {
+    /// The public key, base64.
+    public_key: String,
+    /// Its short id.
+    key_id: String,
 }
 
 #[utoipa::path(
     get,
     path = "/api/v1/certificates/public-key",
     tag = "certificates",
-    summary = "The public key that checks certificates offline",
+    summary = "The public keys that check certificates offline (the signing key's, and retired ones)",
     responses((status = 200, description = "The key", body = PublicKey))
 )]
 async fn public_key(State(state): State<AppState>) -> Json<PublicKey> {
@@ -126,6 +138,15 @@ async fn public_key(State(state): State<AppState>) -> Json<PublicKey> {
         algorithm: "Ed25519",
         public_key: state.certificates.public_base64(),
         key_id: state.certificates.key_id(),
+        retired: state
+            .certificate_keys
+            .retired()
+            .iter()
+            .map(|k| RetiredKey {
+                public_key: public_key_base64(k),
+                key_id: key_id(k),
+            })
+            .collect(),
     })
 }
 
@@ -150,11 +171,7 @@ async fn check(
     Ok(Json(
         state
             .store
-            .check_certificate(
-                &code,
-                &state.certificates.public_key(),
-                state.rules.timezone,
-            )
+            .check_certificate(&code, &state.certificate_keys, state.rules.timezone)
             .await?,
     ))
 }
