@@ -11,7 +11,7 @@ use crate::outbox::{self, MessageKind};
 use crate::signups::lock_account;
 use crate::{Result, Store, StoreError, parse_id, parse_name, retrying, seconds};
 use chrono::{DateTime, Duration, Utc};
-use hourbook_domain::claim::{ClaimInput, Decider, MAX_CLAIM_MINUTES};
+use hourbook_domain::claim::{ClaimInput, Decider, MAX_CLAIM_MINUTES, ValidClaim};
 use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource};
 use hourbook_domain::text::multi_line;
 use hourbook_domain::{DomainError, OrganizationKind};
@@ -273,29 +273,7 @@ impl Store {
         let txn = self.write().await?;
         lock_account(&txn, &me.id).await?;
         let id = Uuid::new_v4().to_string();
-        let mut row = hour_claim::ActiveModel {
-            id: Set(id.clone()),
-            volunteer_id: Set(me.id.clone()),
-            organization_id: Set(None),
-            host_name: Set(None),
-            host_contact_name: Set(None),
-            host_contact_email: Set(None),
-            title: Set(claim.title.clone()),
-            category: Set(claim.category.clone()),
-            started_at: Set(seconds(claim.started_at)),
-            ended_at: Set(seconds(claim.ended_at)),
-            minutes: Set(claim.minutes),
-            evidence_url: Set(claim.evidence_url.clone()),
-            description: Set(claim.description.clone()),
-            status: Set(ClaimStatus::Pending.as_ref().into()),
-            decided_via: Set(None),
-            decided_by: Set(None),
-            decision_note: Set(None),
-            ledger_entry_id: Set(None),
-            created_at: Set(seconds(now)),
-            decided_at: Set(None),
-            link_expires_at: Set(None),
-        };
+        let mut row = pending_row(&id, &me.id, &claim, now);
         let mut host_request = None;
         match &claim.decider {
             Decider::Organization(org) => {
@@ -577,6 +555,41 @@ impl Store {
             }
         })
         .await
+    }
+}
+
+/// A new pending claim's row, deciders not yet filled in.
+pub(crate) fn pending_row(
+    id: &str,
+    volunteer_id: &str,
+    claim: &ValidClaim,
+    now: DateTime<Utc>,
+) -> hour_claim::ActiveModel {
+    hour_claim::ActiveModel {
+        id: Set(id.to_string()),
+        volunteer_id: Set(volunteer_id.to_string()),
+        organization_id: Set(match claim.decider {
+            Decider::Organization(org) => Some(org.to_string()),
+            Decider::Host { .. } => None,
+        }),
+        host_name: Set(None),
+        host_contact_name: Set(None),
+        host_contact_email: Set(None),
+        title: Set(claim.title.clone()),
+        category: Set(claim.category.clone()),
+        started_at: Set(seconds(claim.started_at)),
+        ended_at: Set(seconds(claim.ended_at)),
+        minutes: Set(claim.minutes),
+        evidence_url: Set(claim.evidence_url.clone()),
+        description: Set(claim.description.clone()),
+        status: Set(ClaimStatus::Pending.as_ref().into()),
+        decided_via: Set(None),
+        decided_by: Set(None),
+        decision_note: Set(None),
+        ledger_entry_id: Set(None),
+        created_at: Set(seconds(now)),
+        decided_at: Set(None),
+        link_expires_at: Set(None),
     }
 }
 

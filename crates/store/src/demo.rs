@@ -4,14 +4,17 @@
 //! shifts, the ledger chain), inside one write transaction: a district is loaded whole or not
 //! at all.
 
-use crate::entities::{account, event, membership, organization, shift, signup};
+use crate::claims;
+use crate::entities::{account, event, hour_claim, membership, organization, shift, signup};
 use crate::signups::CHECKED_IN_AT_DESK;
 use crate::{
     Result, Store, StoreError, accounts, events, ledger, profiles, requirements, seconds, shifts,
 };
 use chrono::{DateTime, Duration, Utc};
+use hourbook_domain::claim::ClaimInput;
 use hourbook_domain::demo::{
-    DEMO_ORGANIZER_EMAIL, DemoDistrict, ORG_SCHOOL_1, ORG_SCHOOL_2, STAFF_VERIFIER, TIMEZONE,
+    DEMO_ORGANIZER_EMAIL, DemoDistrict, ORG_CENTRE, ORG_SCHOOL_1, ORG_SCHOOL_2, STAFF_VERIFIER,
+    TIMEZONE,
 };
 use hourbook_domain::identity::Email;
 use hourbook_domain::ledger::{EntryContent, EntryKind, EntrySource};
@@ -293,6 +296,41 @@ impl Store {
             .await?;
         }
 
+        // A few volunteers claim hours they served elsewhere in the neighbourhood, naming the
+        // community centre, so its organizer has claims to decide from the start.
+        let centre = district.organizations[ORG_CENTRE].id;
+        let demo_claims = [
+            ("社区图书馆整理图书", "community_service", 5, 2),
+            ("敬老院陪伴老人", "elder_care", 9, 3),
+            ("河道垃圾清理", "environment", 12, 2),
+        ];
+        for (i, (title, category, days_ago, hours)) in demo_claims.into_iter().enumerate() {
+            let Some(volunteer) = volunteer_ids.get(1 + 7 * i) else {
+                break;
+            };
+            let started_at = now - Duration::days(days_ago) - Duration::hours(hours + 2);
+            let claim = ClaimInput {
+                organization_id: Some(centre),
+                host: None,
+                title: title.into(),
+                started_at,
+                ended_at: started_at + Duration::hours(hours),
+                category: category.into(),
+                evidence_url: None,
+                description: Some("社区中心工作人员在场，可以作证。".into()),
+            }
+            .validate("", now)?;
+            let id = Uuid::new_v4().to_string();
+            hour_claim::Entity::insert(claims::pending_row(
+                &id,
+                &volunteer.to_string(),
+                &claim,
+                now,
+            ))
+            .exec_without_returning(&txn)
+            .await?;
+        }
+
         txn.commit().await?;
         Ok(DemoSummary {
             loaded: true,
@@ -310,7 +348,9 @@ impl Store {
 mod tests {
     use super::*;
     use crate::DatabaseSettings;
-    use hourbook_domain::demo::{DEFAULT_VOLUNTEER_COUNT, DEMO_VOLUNTEER_EMAIL, generate};
+    use hourbook_domain::demo::{
+        DEFAULT_VOLUNTEER_COUNT, DEMO_CENTRE_EMAIL, DEMO_VOLUNTEER_EMAIL, generate,
+    };
     use std::time::Duration as StdDuration;
 
     #[tokio::test]
@@ -350,6 +390,17 @@ mod tests {
             .await?;
         assert!(!again.loaded);
         assert_eq!(again.signups, 0);
+
+        // The community centre's organizer has claims to decide, pending and real.
+        let centre = district.organizations[ORG_CENTRE].id;
+        let (staff, _) = store
+            .find_login(&Email::parse(DEMO_CENTRE_EMAIL)?)
+            .await?
+            .expect("the centre's organizer");
+        let actor = store.actor(&staff).await?;
+        let pending = store.organization_claims(&actor, centre, false).await?;
+        assert_eq!(pending.len(), 3);
+        assert!(pending.iter().all(|c| c.minutes >= 120 && c.ended_at < now));
 
         // Each shift's arrival counter matches its signups, so live signups continue after them.
         let shifts = shift::Entity::find().all(store.db()).await?;
