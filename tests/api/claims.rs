@@ -476,6 +476,15 @@ async fn host_links_close_when_withdrawn_or_expired_and_hosts_are_not_spammed(ap
     let received = deliver(&app, &sink).await;
     assert!(to(&received, "host0@care.example").is_empty());
     assert_eq!(received.len(), 4);
+    // Room again, but not the same day: withdrawing and resubmitting mails nobody more.
+    app.post(
+        "/api/v1/me/hours/claims",
+        Some(&volunteer.token),
+        claim(host("host5@care.example")),
+    )
+    .await
+    .problem(409);
+    app.clock.advance(Duration::days(1));
     app.post(
         "/api/v1/me/hours/claims",
         Some(&volunteer.token),

@@ -24,8 +24,9 @@ use serde::Serialize;
 use strum::{AsRefStr, EnumString};
 use uuid::Uuid;
 
-/// How many claims may wait for hosts outside Hourbook at once: each sends an e-mail to an
-/// address the volunteer typed, which must not become a way to send mail to anyone.
+/// How many claims may wait for hosts outside Hourbook at once, and how many may go to hosts
+/// in a day: each sends an e-mail to an address the volunteer typed, which must not become a
+/// way to send mail to anyone.
 pub const MAX_PENDING_HOST_CLAIMS: u64 = 5;
 /// How long the host's link works.
 pub const HOST_LINK_DAYS: i64 = 30;
@@ -289,15 +290,29 @@ impl Store {
                 contact_name,
                 contact_email,
             } => {
-                let waiting = hour_claim::Entity::find()
-                    .filter(hour_claim::Column::VolunteerId.eq(me.id.clone()))
+                let host_claims = || {
+                    hour_claim::Entity::find()
+                        .filter(hour_claim::Column::VolunteerId.eq(me.id.clone()))
+                        .filter(hour_claim::Column::HostName.is_not_null())
+                };
+                let waiting = host_claims()
                     .filter(hour_claim::Column::Status.eq(ClaimStatus::Pending.as_ref()))
-                    .filter(hour_claim::Column::HostContactEmail.is_not_null())
+                    .filter(hour_claim::Column::LinkExpiresAt.gt(seconds(now)))
                     .count(&txn)
                     .await?;
                 if waiting >= MAX_PENDING_HOST_CLAIMS {
                     return Err(StoreError::conflict(format!(
                         "{MAX_PENDING_HOST_CLAIMS} claims are already waiting for their hosts: wait for an answer or withdraw one"
+                    )));
+                }
+                // Withdrawing and resubmitting must not become a way to mail strangers either.
+                let today = host_claims()
+                    .filter(hour_claim::Column::CreatedAt.gt(seconds(now - Duration::days(1))))
+                    .count(&txn)
+                    .await?;
+                if today >= MAX_PENDING_HOST_CLAIMS {
+                    return Err(StoreError::conflict(format!(
+                        "at most {MAX_PENDING_HOST_CLAIMS} claims a day may go to hosts outside Hourbook: try again tomorrow"
                     )));
                 }
                 let expires = seconds(now + Duration::days(HOST_LINK_DAYS));
@@ -462,7 +477,7 @@ impl Store {
         let found = claim_model(db, claim_id).await?;
         let org = found.organization_id.as_deref().map(parse_id).transpose()?;
         // Host claims and other organizations' claims do not exist for this caller.
-        if found.host_contact_email.is_some() || !org.is_some_and(|o| actor.may_verify(o)) {
+        if found.host_name.is_some() || !org.is_some_and(|o| actor.may_verify(o)) {
             return Err(StoreError::NotFound("claim"));
         }
         if found.volunteer_id == actor.account_id.to_string() {
@@ -474,7 +489,7 @@ impl Store {
     /// What the host's contact sees behind a genuine link.
     pub async fn host_request(&self, claim_id: Uuid, now: DateTime<Utc>) -> Result<HostRequest> {
         let found = claim_model(self.db(), claim_id).await?;
-        if found.host_contact_email.is_none() {
+        if found.host_name.is_none() {
             return Err(StoreError::NotFound("claim"));
         }
         let open = found.status == ClaimStatus::Pending.as_ref()
@@ -502,11 +517,7 @@ impl Store {
             async move {
                 let txn = self.write().await?;
                 let found = claim_model(&txn, claim_id).await?;
-                let Some(host_name) = found
-                    .host_name
-                    .clone()
-                    .filter(|_| found.host_contact_email.is_some())
-                else {
+                let Some(host_name) = found.host_name.clone() else {
                     return Err(StoreError::NotFound("claim"));
                 };
                 if found.link_expires_at.is_none_or(|t| now >= t)
