@@ -54,8 +54,8 @@ struct Claims {
     summary = "Claim hours served outside Hourbook, with evidence",
     description = "Name the organization on Hourbook (`organization_id`; its verifiers decide) \
         or a host outside it (`host`; its contact gets an e-mail with a one-time link to confirm, \
-        correct or decline, valid 30 days). At most 5 claims may wait for hosts at once. The \
-        hours count only once verified.",
+        correct or decline, valid 30 days). At most 5 claims may wait for hosts at once, \
+        and at most 5 may go to hosts in a day. The hours count only once verified.",
     security(("bearer" = [])),
     request_body = ClaimInput,
     responses(
