@@ -449,14 +449,13 @@ fn table(w: &World) -> Vec<Row> {
         row("403 403 ok  ok  ok  403 403 403 403 403", "get",  "/api/v1/organizations/{org_id}/disputes", format!("/api/v1/organizations/{league}/disputes?status=all"), None),
 
         // The ledger: the volunteer and the recording organization see an entry; only the
-        // organization corrects it and answers disputes, only the volunteer disputes it. To
-        // everyone else (the volunteer included, for the organization's actions) those
-        // actions name nothing (404).
+        // organization corrects it and answers disputes (never the volunteer's own: 403),
+        // only the volunteer disputes it. To everyone else the entry names nothing (404).
         //   V   W   LO  LV  LA  SV  SA  OO  S2V P
         row("ok  404 ok  ok  ok  404 404 404 404 404", "get",  "/api/v1/ledger/{entry_id}", format!("/api/v1/ledger/{entry}"), None),
-        row("404 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/ledger/{entry_id}/corrections", format!("/api/v1/ledger/{entry}/corrections"), Some(json!({"minutes_delta": 30, "reason": "matrix"}))),
+        row("403 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/ledger/{entry_id}/corrections", format!("/api/v1/ledger/{entry}/corrections"), Some(json!({"minutes_delta": 30, "reason": "matrix"}))),
         row("ok  404 404 404 404 404 404 404 404 404", "post", "/api/v1/ledger/{entry_id}/disputes", format!("/api/v1/ledger/{entry}/disputes"), reason()),
-        row("404 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/disputes/{id}/reject", format!("/api/v1/disputes/{dispute}/reject"), reason()),
+        row("403 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/disputes/{id}/reject", format!("/api/v1/disputes/{dispute}/reject"), reason()),
 
         // Events and shifts: the organization's organizers and admins.
         //   V   W   LO  LV  LA  SV  SA  OO  S2V P
