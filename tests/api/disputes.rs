@@ -103,14 +103,15 @@ async fn a_dispute_is_answered_with_a_correction_or_a_reasoned_rejection(app: Te
             [field]
         );
     }
-    for who in [&volunteer, &other_verifier] {
+    // The volunteer sees the entry but may not correct it; another organization does not see it.
+    for (who, status) in [(&volunteer, 403), (&other_verifier, 404)] {
         app.post(
             &corrections,
             Some(&who.token),
             json!({"minutes_delta": 60, "reason": "x"}),
         )
         .await
-        .problem(404);
+        .problem(status);
     }
     let correction = app
         .post(
@@ -186,7 +187,7 @@ async fn a_dispute_is_answered_with_a_correction_or_a_reasoned_rejection(app: Te
     let reject = format!("/api/v1/disputes/{again}/reject");
     app.post(&reject, Some(&volunteer.token), json!({"reason": "no"}))
         .await
-        .problem(404);
+        .problem(403);
     let rejected = app
         .post(
             &reject,

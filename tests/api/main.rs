@@ -1,5 +1,6 @@
 //! Black-box HTTP tests. Each module's tests run on SQLite and, when configured, PostgreSQL.
 
+mod access_matrix;
 mod accounts;
 mod bad_input;
 mod certificates;

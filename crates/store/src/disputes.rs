@@ -147,12 +147,13 @@ impl Store {
         let txn = self.write().await?;
         let original = entry(&txn, entry_id).await?;
         let org = parse_id(&original.organization_id)?;
+        // The volunteer sees their own entry: to them this is "not allowed", not "not found".
+        if original.volunteer_id == actor.account_id.to_string() {
+            return Err(StoreError::Forbidden("nobody corrects their own hours"));
+        }
         if !actor.may_verify(org) {
             // Other organizations do not learn the entry exists.
             return Err(StoreError::NotFound("ledger entry"));
-        }
-        if original.volunteer_id == actor.account_id.to_string() {
-            return Err(StoreError::Forbidden("nobody corrects their own hours"));
         }
         if parse_name::<EntryKind>(&original.kind)? == EntryKind::Correction {
             return Err(StoreError::conflict(
@@ -300,11 +301,12 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("dispute"))?;
-        if !actor.may_verify(parse_id(&found.organization_id)?) {
-            return Err(StoreError::NotFound("dispute"));
-        }
+        // The volunteer knows their own dispute: to them this is "not allowed", not "not found".
         if found.volunteer_id == actor.account_id.to_string() {
             return Err(StoreError::Forbidden("nobody answers their own dispute"));
+        }
+        if !actor.may_verify(parse_id(&found.organization_id)?) {
+            return Err(StoreError::NotFound("dispute"));
         }
         let answered = dispute::Entity::update_many()
             .col_expr(
