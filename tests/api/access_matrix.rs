@@ -129,6 +129,8 @@ struct World {
     plan: String,
     /// The volunteer's pending invitation from that plan.
     invitation: String,
+    /// The volunteer's pending claim, naming the League committee.
+    claim: String,
     volunteer_number: String,
     student_number: String,
 }
@@ -164,6 +166,7 @@ impl World {
             self.certificate.as_str(),
             self.dispute.as_str(),
             self.invitation.as_str(),
+            self.claim.as_str(),
         ]
     }
 }
@@ -325,7 +328,23 @@ async fn build_world(app: &TestApp) -> World {
         .expect("an invitation")
         .to_string();
 
+    // Hours served elsewhere, claimed from the League committee.
+    let started = hourbook_tests::test_start() - Duration::days(2);
+    let claim = app
+        .post(
+            "/api/v1/me/hours/claims",
+            Some(&volunteer.token),
+            json!({
+                "organization_id": league, "title": "矩阵申报", "category": "community",
+                "started_at": started, "ended_at": started + Duration::hours(2)
+            }),
+        )
+        .await
+        .expect(201)
+        .id();
+
     World {
+        claim,
         volunteer,
         other_volunteer,
         organizer,
@@ -394,6 +413,7 @@ fn table(w: &World) -> Vec<Row> {
     let (league, school, requirement) = (&w.league, &w.school, &w.requirement);
     let (event, shift, signup) = (&w.event, &w.shift, &w.signup);
     let (entry, dispute, plan, invitation) = (&w.entry, &w.dispute, &w.plan, &w.invitation);
+    let claim = &w.claim;
     let later = |hours: i64| {
         (hourbook_tests::test_start() + Duration::days(3) + Duration::hours(hours)).to_rfc3339()
     };
@@ -433,6 +453,8 @@ fn table(w: &World) -> Vec<Row> {
         row("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "put",    "/api/v1/me/notifications", "/api/v1/me/notifications", Some(json!({"kinds": {"reminder_24h": false}}))),
         row("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "get",    "/api/v1/me/invitations", "/api/v1/me/invitations", None),
         row("ok  ok  409 409 409 409 409 409 409 409", "get",    "/api/v1/me/recommendations", "/api/v1/me/recommendations", None),
+        row("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "get",    "/api/v1/me/hours/claims", "/api/v1/me/hours/claims", None),
+        row("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "post",   "/api/v1/me/hours/claims", "/api/v1/me/hours/claims", Some(json!({"organization_id": league, "title": "x", "category": "community", "started_at": later(-100), "ended_at": later(-99)}))),
 
         // Organizations: platform admins create them and appoint members, as do their own
         // admins; only an organization's own admins set its rules and requirements.
@@ -456,6 +478,14 @@ fn table(w: &World) -> Vec<Row> {
         row("403 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/ledger/{entry_id}/corrections", format!("/api/v1/ledger/{entry}/corrections"), Some(json!({"minutes_delta": 30, "reason": "matrix"}))),
         row("ok  404 404 404 404 404 404 404 404 404", "post", "/api/v1/ledger/{entry_id}/disputes", format!("/api/v1/ledger/{entry}/disputes"), reason()),
         row("403 404 ok  ok  ok  404 404 404 404 404", "post", "/api/v1/disputes/{id}/reject", format!("/api/v1/disputes/{dispute}/reject"), reason()),
+
+        // Claims: the volunteer's own; the named organization's staff decide them (never
+        // their own claims: 403); to everyone else a claim names nothing (404).
+        //   V   W   LO  LV  LA  SV  SA  OO  S2V P
+        row("ok  404 404 404 404 404 404 404 404 404", "delete", "/api/v1/me/hours/claims/{id}", format!("/api/v1/me/hours/claims/{claim}"), None),
+        row("403 403 ok  ok  ok  403 403 403 403 403", "get",    "/api/v1/organizations/{org_id}/claims", format!("/api/v1/organizations/{league}/claims?status=all"), None),
+        row("403 404 ok  ok  ok  404 404 404 404 404", "post",   "/api/v1/hours/claims/{id}/verify", format!("/api/v1/hours/claims/{claim}/verify"), Some(json!({}))),
+        row("403 404 ok  ok  ok  404 404 404 404 404", "post",   "/api/v1/hours/claims/{id}/reject", format!("/api/v1/hours/claims/{claim}/reject"), reason()),
 
         // Events and shifts: the organization's organizers and admins.
         //   V   W   LO  LV  LA  SV  SA  OO  S2V P

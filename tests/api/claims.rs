@@ -122,9 +122,10 @@ async fn a_verifier_approves_adjusts_or_rejects_claims_naming_their_organization
     app.post(&verify, Some(&stranger.token), json!({}))
         .await
         .problem(404);
+    // Their own claim: known to them, and not theirs to decide.
     app.post(&verify, Some(&volunteer.token), json!({}))
         .await
-        .problem(404);
+        .problem(403);
 
     // Adjusting needs a note; then the entry is in the ledger as a claim.
     let fields = app

@@ -475,13 +475,14 @@ impl Store {
         claim_id: Uuid,
     ) -> Result<hour_claim::Model> {
         let found = claim_model(db, claim_id).await?;
+        // The volunteer knows their claim: deciding it is not allowed, not unknown.
+        if found.volunteer_id == actor.account_id.to_string() {
+            return Err(StoreError::Forbidden("nobody verifies their own hours"));
+        }
         let org = found.organization_id.as_deref().map(parse_id).transpose()?;
         // Host claims and other organizations' claims do not exist for this caller.
         if found.host_name.is_some() || !org.is_some_and(|o| actor.may_verify(o)) {
             return Err(StoreError::NotFound("claim"));
-        }
-        if found.volunteer_id == actor.account_id.to_string() {
-            return Err(StoreError::Forbidden("nobody verifies their own hours"));
         }
         Ok(found)
     }
