@@ -17,6 +17,7 @@ mod notifications;
 mod notifications_safety;
 mod openapi;
 mod organizations;
+mod pages;
 mod policies;
 mod presence;
 mod privacy;

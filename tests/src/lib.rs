@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 pub mod mailroom;
+pub mod pages;
 pub mod smtp;
 
 /// Which deployment mode a test runs against.
@@ -264,6 +265,11 @@ macro_rules! backend_tests {
 }
 
 impl TestApp {
+    /// A fresh visitor of the web pages, with an empty cookie jar.
+    pub fn visitor(&self) -> pages::PageClient {
+        pages::PageClient::new(&self.address)
+    }
+
     /// Sends a request; `token` signs it in, `body` is sent as JSON.
     pub async fn call(
         &self,
