@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
+pub mod browser;
 pub mod mailroom;
 pub mod pages;
 pub mod smtp;
