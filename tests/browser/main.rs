@@ -53,6 +53,13 @@ async fn a_volunteer_registers_sets_a_profile_and_signs_up_near_home() {
     browser.click("input[name=skill_first_aid]").await;
     browser.set("expires_first_aid", "2028-05-31").await;
     browser
+        .js(
+            "document.querySelector('table.week').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    browser.check_page("profile-week").await;
+    browser
         .click_to("form.stack > button[type=submit]", "/me/profile?saved=1")
         .await;
     browser.check_page("profile-saved").await;
