@@ -5,6 +5,7 @@
 use crate::requirements::student;
 use chrono::Duration;
 use hourbook_tests::mailroom::{deliver, to};
+use hourbook_tests::pages::{PageClient, PageResponse};
 use hourbook_tests::smtp::SmtpSink;
 use hourbook_tests::{TestApp, User, backend_tests, test_start};
 use serde_json::{Value, json};
@@ -259,6 +260,20 @@ async fn a_verifier_approves_adjusts_or_rejects_claims_naming_their_organization
         ),
         (Some(true), Some(120), Some(90))
     );
+    // The printable page says it too.
+    let page = app
+        .get(&format!("/verify/{code}?lang=en"), None)
+        .await
+        .expect(200);
+    assert!(
+        page.text
+            .contains("Recorded on site (check-in and check-out): 2 h")
+            && page
+                .text
+                .contains("Entered by hand (adjusted, claimed, corrected): 1 h 30 min"),
+        "{}",
+        page.text
+    );
 }
 
 /// The confirmation link in the one e-mail to `host_email`, as a path on this server.
@@ -279,15 +294,17 @@ fn host_link(
     format!("/claims/host/{token}")
 }
 
-async fn form(app: &TestApp, path: &str, body: &str) -> hourbook_tests::TestResponse {
-    app.call_raw(
-        reqwest::Method::POST,
-        path,
-        None,
-        "application/x-www-form-urlencoded",
-        body,
-    )
-    .await
+/// Answers on the host's page as a browser would: open it (for the form's CSRF cookie), then
+/// post the form.
+async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> PageResponse {
+    let pages = PageClient::new(&app.address);
+    pages.get(path).await;
+    let csrf = pages
+        .cookie("hb_csrf")
+        .expect("the page sets the form's CSRF cookie");
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    pages.post(path, &all).await
 }
 
 async fn a_host_outside_hourbook_confirms_through_the_e_mailed_link_once(app: TestApp) {
@@ -335,18 +352,39 @@ async fn a_host_outside_hourbook_confirms_through_the_e_mailed_link_once(app: Te
     // A forged or mangled link opens nothing.
     let forged = format!("{}x", &link[..link.len() - 1]);
     app.get(&forged, None).await.expect(404);
-    form(&app, &forged, "answer=confirm").await.expect(404);
+    form(&app, &forged, &[("answer", "confirm")])
+        .await
+        .expect(404);
     app.get("/claims/host/garbage", None).await.expect(404);
 
     // Other minutes need a note: the page says so and nothing is recorded.
-    let again = form(&app, &link, "answer=confirm&minutes=100&note=").await;
+    let again = form(
+        &app,
+        &link,
+        &[("answer", "confirm"), ("minutes", "100"), ("note", "")],
+    )
+    .await;
     assert_eq!(again.status, 422);
     assert!(again.text.contains("role=\"alert\""), "{}", again.text);
     assert_eq!(hours(&app, &volunteer).await["total_minutes"], 0);
+    // Without the form's CSRF token nothing happens.
+    app.call_raw(
+        reqwest::Method::POST,
+        &link,
+        None,
+        "application/x-www-form-urlencoded",
+        "answer=confirm",
+    )
+    .await
+    .expect(403);
     let done = form(
         &app,
         &link,
-        "answer=confirm&minutes=100&note=%E6%8F%90%E5%89%8D%E7%A6%BB%E5%BC%80",
+        &[
+            ("answer", "confirm"),
+            ("minutes", "100"),
+            ("note", "提前离开"),
+        ],
     )
     .await
     .expect(200);
@@ -387,7 +425,7 @@ async fn a_host_outside_hourbook_confirms_through_the_e_mailed_link_once(app: Te
     assert_eq!(mine.json["items"][0]["decided_via"], "host_link");
 
     // One time only: the link now only says it is answered.
-    let closed = form(&app, &link, "answer=reject&reason=no").await;
+    let closed = form(&app, &link, &[("answer", "reject"), ("reason", "no")]).await;
     assert_eq!(closed.status, 409);
     let page = app.get(&link, None).await.expect(200);
     assert!(!page.text.contains("<form"), "{}", page.text);
@@ -504,7 +542,9 @@ async fn host_links_close_when_withdrawn_or_expired_and_hosts_are_not_spammed(ap
     .expect(200);
     let page = app.get(&link, None).await.expect(200);
     assert!(!page.text.contains("<form"), "{}", page.text);
-    form(&app, &link, "answer=confirm").await.expect(409);
+    form(&app, &link, &[("answer", "confirm")])
+        .await
+        .expect(409);
 
     // After 30 days the link has expired.
     let link = host_link(&app, &received, "host2@care.example");
@@ -513,7 +553,9 @@ async fn host_links_close_when_withdrawn_or_expired_and_hosts_are_not_spammed(ap
     app.clock.advance(Duration::days(31));
     let page = app.get(&link, None).await.expect(200);
     assert!(page.text.contains("过期"), "{}", page.text);
-    form(&app, &link, "answer=confirm").await.expect(409);
+    form(&app, &link, &[("answer", "confirm")])
+        .await
+        .expect(409);
     let check = app
         .state
         .store

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
+pub mod browser;
 pub mod mailroom;
+pub mod pages;
 pub mod smtp;
 
 /// Which deployment mode a test runs against.
@@ -264,6 +266,11 @@ macro_rules! backend_tests {
 }
 
 impl TestApp {
+    /// A fresh visitor of the web pages, with an empty cookie jar.
+    pub fn visitor(&self) -> pages::PageClient {
+        pages::PageClient::new(&self.address)
+    }
+
     /// Sends a request; `token` signs it in, `body` is sent as JSON.
     pub async fn call(
         &self,

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod pages;
 pub mod qr;
 pub mod rate_limit;
+pub mod registration;
 pub mod routes;
 pub mod state;
 pub mod upkeep;

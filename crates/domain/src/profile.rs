@@ -162,20 +162,7 @@ impl ProfileInput {
         policy: &AgePolicy,
     ) -> Result<VolunteerProfile, DomainError> {
         let mut v = Validator::new();
-        let age = age_on(self.birth_date, today);
-        if self.birth_date > today {
-            v.error("birth_date", "must be in the past");
-        } else if age < policy.minimum_age {
-            v.error(
-                "birth_date",
-                format!(
-                    "volunteers must be at least {} years old",
-                    policy.minimum_age
-                ),
-            );
-        } else if age > 120 {
-            v.error("birth_date", "is not plausible");
-        }
+        let age = check_birth_date(&mut v, self.birth_date, today, policy);
         if let Some(phone) = &self.phone {
             check_phone(&mut v, phone, "phone");
         }
@@ -220,36 +207,7 @@ impl ProfileInput {
             .id_number
             .as_deref()
             .and_then(|raw| v.check(IdNumber::parse(raw)));
-        let guardian = self.guardian.map(|g| {
-            if let Err(e) = parse_name(&g.name, "guardian.name") {
-                v.check::<()>(Err(e));
-            }
-            if let Err(DomainError::Invalid(_)) = Email::parse(&g.email) {
-                v.error("guardian.email", "must be an e-mail address");
-            }
-            check_phone(&mut v, &g.phone, "guardian.phone");
-            Guardian {
-                email: g.email.trim().to_lowercase(),
-                ..g
-            }
-        });
-        if age < policy.sensitive_under {
-            // PIPL: a child's profile may only be created with the guardian's consent.
-            if !guardian.as_ref().is_some_and(|g| g.consent_given) {
-                v.error(
-                    "guardian.consent_given",
-                    format!(
-                        "volunteers under {} need a guardian's consent to register",
-                        policy.sensitive_under
-                    ),
-                );
-            }
-        } else if age < policy.adult_age && guardian.is_none() {
-            v.error(
-                "guardian",
-                format!("volunteers under {} must name a guardian", policy.adult_age),
-            );
-        }
+        let guardian = check_guardian(&mut v, self.guardian, age, policy);
         let profile = VolunteerProfile {
             birth_date: self.birth_date,
             phone: self.phone.map(|p| p.trim().to_string()),
@@ -265,6 +223,73 @@ impl ProfileInput {
         };
         v.finish().map(|()| profile)
     }
+}
+
+/// Checks a birth date as of `today` (not in the future, at least the minimum age, plausible)
+/// and returns the age in whole years.
+pub fn check_birth_date(
+    v: &mut Validator,
+    birth_date: NaiveDate,
+    today: NaiveDate,
+    policy: &AgePolicy,
+) -> u32 {
+    let age = age_on(birth_date, today);
+    if birth_date > today {
+        v.error("birth_date", "must be in the past");
+    } else if age < policy.minimum_age {
+        v.error(
+            "birth_date",
+            format!(
+                "volunteers must be at least {} years old",
+                policy.minimum_age
+            ),
+        );
+    } else if age > 120 {
+        v.error("birth_date", "is not plausible");
+    }
+    age
+}
+
+/// Checks the guardian a volunteer of `age` names: well-formed contact details; under the
+/// sensitive age a recorded consent (PIPL), under the adult age at least a named guardian.
+/// Returns the guardian with the e-mail address normalized.
+pub fn check_guardian(
+    v: &mut Validator,
+    guardian: Option<Guardian>,
+    age: u32,
+    policy: &AgePolicy,
+) -> Option<Guardian> {
+    let guardian = guardian.map(|g| {
+        if let Err(e) = parse_name(&g.name, "guardian.name") {
+            v.check::<()>(Err(e));
+        }
+        if let Err(DomainError::Invalid(_)) = Email::parse(&g.email) {
+            v.error("guardian.email", "must be an e-mail address");
+        }
+        check_phone(v, &g.phone, "guardian.phone");
+        Guardian {
+            email: g.email.trim().to_lowercase(),
+            ..g
+        }
+    });
+    if age < policy.sensitive_under {
+        // PIPL: a child's profile may only be created with the guardian's consent.
+        if !guardian.as_ref().is_some_and(|g| g.consent_given) {
+            v.error(
+                "guardian.consent_given",
+                format!(
+                    "volunteers under {} need a guardian's consent to register",
+                    policy.sensitive_under
+                ),
+            );
+        }
+    } else if age < policy.adult_age && guardian.is_none() {
+        v.error(
+            "guardian",
+            format!("volunteers under {} must name a guardian", policy.adult_age),
+        );
+    }
+    guardian
 }
 
 /// A phone number: an optional leading `+`, then 5 to 20 digits, with spaces or hyphens

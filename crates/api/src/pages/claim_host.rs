@@ -2,126 +2,45 @@
 //! and confirms it (possibly with other minutes and a note) or declines it, without an
 //! account. The link is signed for one claim and stops working once the claim is decided,
 //! withdrawn or 30 days old. Like the unsubscribe page, the GET only shows; only the form's
-//! POST acts (mail scanners fetch links).
+//! POST acts (mail scanners fetch links), and the form carries the anonymous CSRF token.
 
-use super::{english, render};
+use super::forms::{FormErrors, Submitted};
+use super::visitor::Visitor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hourbook_domain::DomainError;
 use hourbook_store::StoreError;
 use hourbook_store::claims::{ClaimStatus, HostAnswer, HostRequest};
 use minijinja::context;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-#[derive(Serialize)]
-struct Words {
-    title: &'static str,
-    lead: &'static str,
-    volunteer: &'static str,
-    service: &'static str,
-    when: &'static str,
-    claimed: &'static str,
-    description: &'static str,
-    evidence: &'static str,
-    confirm_heading: &'static str,
-    minutes: &'static str,
-    minutes_help: &'static str,
-    note: &'static str,
-    confirm: &'static str,
-    reject_heading: &'static str,
-    reason: &'static str,
-    reject: &'static str,
-    verified: &'static str,
-    rejected: &'static str,
-    closed: &'static str,
-    expired: &'static str,
-    invalid: &'static str,
-    fix: &'static str,
+/// The request a genuine token names, or `None` (an unknown or forged link).
+async fn request(app: &AppState, token: &str) -> ApiResult<Option<HostRequest>> {
+    let Some(claim) = app.links.check_claim_host(token) else {
+        return Ok(None);
+    };
+    match app.store.host_request(claim, app.clock.now()).await {
+        Ok(found) => Ok(Some(found)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
-const ZH: Words = Words {
-    title: "确认志愿服务时长",
-    lead: "以下志愿者申请记录其在贵单位的志愿服务，并填写您为确认人。请核实后确认（可修改时长）或拒绝。无需注册账号。",
-    volunteer: "志愿者",
-    service: "服务内容",
-    when: "时间",
-    claimed: "申报时长（分钟）",
-    description: "本人说明",
-    evidence: "证明材料",
-    confirm_heading: "确认",
-    minutes: "认定时长（分钟）",
-    minutes_help: "与申报不同时，请在备注中说明原因。",
-    note: "备注",
-    confirm: "确认服务时长",
-    reject_heading: "拒绝",
-    reason: "拒绝原因（志愿者会看到）",
-    reject: "拒绝此申报",
-    verified: "已确认，服务时长已记入该志愿者的记录。谢谢！",
-    rejected: "已拒绝，志愿者会收到您填写的原因。谢谢！",
-    closed: "此申报已处理或已被志愿者撤回，链接不再有效。",
-    expired: "此链接已过期。如需确认，请让志愿者重新提交申报。",
-    invalid: "此链接无效。请使用邮件中的完整链接。",
-    fix: "请修改标出的内容后再提交。",
-};
-
-const EN: Words = Words {
-    title: "Confirm volunteer hours",
-    lead: "This volunteer asks to record service at your organization and named you as the person who can confirm it. Please check it, then confirm it (you may change the time) or decline it. No account is needed.",
-    volunteer: "Volunteer",
-    service: "Service",
-    when: "When",
-    claimed: "Minutes claimed",
-    description: "In their words",
-    evidence: "Evidence",
-    confirm_heading: "Confirm",
-    minutes: "Minutes served",
-    minutes_help: "If this differs from the claim, say why in the note.",
-    note: "Note",
-    confirm: "Confirm these hours",
-    reject_heading: "Decline",
-    reason: "Why (the volunteer reads it)",
-    reject: "Decline this claim",
-    verified: "Confirmed: the hours are in the volunteer's record now. Thank you!",
-    rejected: "Declined: the volunteer will read your reason. Thank you!",
-    closed: "This claim has been answered or withdrawn; the link no longer works.",
-    expired: "This link has expired. Ask the volunteer to submit the claim again.",
-    invalid: "This link is not valid. Please use the whole link from the e-mail.",
-    fix: "Please correct the marked fields and submit again.",
-};
-
-#[derive(Deserialize)]
-pub(super) struct LangQuery {
-    lang: Option<String>,
-}
-
-/// The form's fields; one form per answer, told apart by `answer`.
-#[derive(Deserialize)]
-pub(super) struct AnswerForm {
-    answer: String,
-    #[serde(default)]
-    minutes: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-struct Shown<'a> {
-    en: bool,
-    state: &'a str,
-    request: Option<&'a HostRequest>,
-    errors: BTreeMap<String, String>,
-    form: Option<&'a AnswerForm>,
-}
-
-fn page(app: &AppState, status: StatusCode, shown: Shown) -> ApiResult<Response> {
+/// What the page shows: `ask` (the forms), `verified`, `rejected`, `closed`, `expired` or
+/// `invalid`.
+fn page(
+    app: &AppState,
+    visitor: Visitor,
+    status: StatusCode,
+    state: &str,
+    request: Option<&HostRequest>,
+    errors: FormErrors,
+    values: (String, String, String),
+) -> ApiResult<Response> {
     let tz = app.rules.timezone;
-    let claim = shown.request.map(|r| {
+    let claim = request.map(|r| {
         let c = &r.claim;
         context! {
             volunteer => c.volunteer_name,
@@ -137,33 +56,20 @@ fn page(app: &AppState, status: StatusCode, shown: Shown) -> ApiResult<Response>
             evidence_url => c.evidence_url,
         }
     });
-    let form = shown.form;
-    let html = render(
+    let (minutes, note, reason) = values;
+    visitor.render(
+        status,
         "claim_host.html",
         context! {
-            lang => if shown.en { "en" } else { "zh-CN" },
-            t => if shown.en { &EN } else { &ZH },
-            state => shown.state,
+            state => state,
             claim => claim,
-            errors => shown.errors,
-            minutes => form.and_then(|f| f.minutes.clone()),
-            note => form.and_then(|f| f.note.clone()),
-            reason => form.and_then(|f| f.reason.clone()),
+            errors => errors.fields,
+            general => errors.general,
+            minutes => minutes,
+            note => note,
+            reason => reason,
         },
-    )?;
-    Ok((status, html).into_response())
-}
-
-/// The request a genuine token names, or `None` (an unknown or forged link).
-async fn request(app: &AppState, token: &str) -> ApiResult<Option<HostRequest>> {
-    let Some(claim) = app.links.check_claim_host(token) else {
-        return Ok(None);
-    };
-    match app.store.host_request(claim, app.clock.now()).await {
-        Ok(found) => Ok(Some(found)),
-        Err(StoreError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    )
 }
 
 fn closed_state(request: &HostRequest) -> &'static str {
@@ -173,24 +79,29 @@ fn closed_state(request: &HostRequest) -> &'static str {
     }
 }
 
+fn claimed(request: &HostRequest) -> (String, String, String) {
+    (
+        request.claim.minutes.to_string(),
+        String::new(),
+        String::new(),
+    )
+}
+
 pub(super) async fn show(
     State(app): State<AppState>,
     Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    visitor: Visitor,
 ) -> ApiResult<Response> {
-    let en = english(q.lang.as_deref(), &headers);
     let Some(found) = request(&app, &token).await? else {
+        let none = (String::new(), String::new(), String::new());
         return page(
             &app,
+            visitor,
             StatusCode::NOT_FOUND,
-            Shown {
-                en,
-                state: "invalid",
-                request: None,
-                errors: BTreeMap::new(),
-                form: None,
-            },
+            "invalid",
+            None,
+            FormErrors::default(),
+            none,
         );
     };
     let state = if found.open {
@@ -200,78 +111,67 @@ pub(super) async fn show(
     };
     page(
         &app,
+        visitor,
         StatusCode::OK,
-        Shown {
-            en,
-            state,
-            request: Some(&found),
-            errors: BTreeMap::new(),
-            form: None,
-        },
+        state,
+        Some(&found),
+        FormErrors::default(),
+        claimed(&found),
     )
 }
 
 pub(super) async fn answer(
     State(app): State<AppState>,
     Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-    Form(form): Form<AnswerForm>,
+    Submitted { visitor, fields }: Submitted,
 ) -> ApiResult<Response> {
-    let en = english(q.lang.as_deref(), &headers);
     let Some(found) = request(&app, &token).await? else {
+        let none = (String::new(), String::new(), String::new());
         return page(
             &app,
+            visitor,
             StatusCode::NOT_FOUND,
-            Shown {
-                en,
-                state: "invalid",
-                request: None,
-                errors: BTreeMap::new(),
-                form: None,
-            },
+            "invalid",
+            None,
+            FormErrors::default(),
+            none,
         );
     };
     if !found.open {
         let state = closed_state(&found);
         return page(
             &app,
+            visitor,
             StatusCode::CONFLICT,
-            Shown {
-                en,
-                state,
-                request: Some(&found),
-                errors: BTreeMap::new(),
-                form: None,
-            },
+            state,
+            Some(&found),
+            FormErrors::default(),
+            claimed(&found),
         );
     }
-    let mut errors = BTreeMap::new();
-    let answer = match form.answer.as_str() {
+    let values = (
+        fields.get("minutes").to_string(),
+        fields.get("note").to_string(),
+        fields.get("reason").to_string(),
+    );
+    let mut errors = FormErrors::default();
+    let answer = match fields.get("answer") {
         "confirm" => {
-            let minutes = form
-                .minutes
-                .as_deref()
-                .map(str::trim)
-                .filter(|m| !m.is_empty());
-            let minutes = match minutes.map(str::parse::<i64>) {
+            let minutes = match fields.optional("minutes").map(|m| m.parse::<i64>()) {
                 Some(Ok(m)) => Some(m),
                 Some(Err(_)) => {
-                    errors.insert(
-                        "minutes".to_string(),
-                        "must be a whole number of minutes".to_string(),
-                    );
+                    errors.field("minutes", visitor.lang.text("claim_host.whole_minutes"));
                     None
                 }
                 None => None,
             };
             HostAnswer::Confirm {
                 minutes,
-                note: form.note.clone(),
+                note: fields.optional("note"),
             }
         }
         "reject" => HostAnswer::Reject {
-            reason: form.reason.clone().unwrap_or_default(),
+            reason: fields.get("reason").to_string(),
         },
         _ => {
             return Err(ApiError::BadRequest(
@@ -292,46 +192,40 @@ pub(super) async fn answer(
                 };
                 return page(
                     &app,
+                    visitor,
                     StatusCode::OK,
-                    Shown {
-                        en,
-                        state,
-                        request: Some(&found),
-                        errors,
-                        form: None,
-                    },
+                    state,
+                    Some(&found),
+                    errors,
+                    values,
                 );
             }
-            Err(StoreError::Domain(DomainError::Invalid(fields))) => {
-                for f in fields {
-                    errors.insert(f.field, f.message);
-                }
-            }
+            // Answered by someone else meanwhile (a second click in another tab).
             Err(StoreError::Domain(DomainError::Conflict(_))) => {
                 return page(
                     &app,
+                    visitor,
                     StatusCode::CONFLICT,
-                    Shown {
-                        en,
-                        state: "closed",
-                        request: Some(&found),
-                        errors,
-                        form: None,
-                    },
+                    "closed",
+                    Some(&found),
+                    errors,
+                    values,
                 );
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                let lang = visitor.lang;
+                let status = errors.add_refusal(e.into(), lang, str::to_string)?;
+                return page(&app, visitor, status, "ask", Some(&found), errors, values);
+            }
         }
     }
     page(
         &app,
+        visitor,
         StatusCode::UNPROCESSABLE_ENTITY,
-        Shown {
-            en,
-            state: "ask",
-            request: Some(&found),
-            errors,
-            form: Some(&form),
-        },
+        "ask",
+        Some(&found),
+        errors,
+        values,
     )
 }

@@ -1,31 +1,56 @@
-//! Server-rendered pages, readable on a 360-px phone: the landing page, a shift's public page
-//! (where e-mails link to) and the one-click unsubscribe page. The full front end grows here,
-//! page by page.
+//! Server-rendered pages, mobile first (a 360-px phone): the landing page, sign-in and
+//! registration, the volunteer's profile, shifts near them, a shift's page with its signup
+//! buttons, their shifts, and the public certificate and unsubscribe pages.
+//!
+//! Pages sign in with a cookie (`hb_session`) holding the same kind of session token a bearer
+//! login gets, and call the same store functions as the JSON API, so the rules and their
+//! errors are the API's. Every word comes from the message catalogues (`locales/*.toml`);
+//! every POST form carries a CSRF token (see `visitor`).
 
+mod auth;
+mod cards;
 mod claim_host;
+mod forms;
 mod home;
+mod i18n;
+mod my_shifts;
+mod near;
+mod profile;
 mod shift;
+mod statics;
 mod unsubscribe;
 mod verify;
+mod visitor;
+
+pub use i18n::Lang;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
-use axum::http::HeaderMap;
 use axum::response::Html;
-use axum::routing::get;
-use minijinja::Environment;
+use axum::routing::{get, post};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::sync::OnceLock;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/register", get(auth::register_form).post(auth::register))
+        .route("/logout", post(auth::logout))
+        .route("/me/profile", get(profile::form).post(profile::save))
+        .route("/me/near", get(near::page))
+        .route("/me/shifts", get(my_shifts::page))
+        .route("/me/shifts.ics", get(my_shifts::calendar))
         .route("/shifts/{id}", get(shift::page))
+        .route("/shifts/{id}/signup", post(shift::sign_up))
+        .route("/signups/{id}/cancel", post(shift::cancel))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
         .route("/verify/{code}", get(verify::page))
+        .route("/static/{version}/{file}", get(statics::serve))
         .route(
             "/claims/host/{token}",
             get(claim_host::show).post(claim_host::answer),
@@ -36,14 +61,44 @@ fn templates() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        // A misspelt catalogue key or value fails the render (and the tests) instead of
+        // showing an empty spot.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(|out, state, value| {
+            // minijinja's HTML escaping also turns `/` into `&#x2f;`: valid, but it makes
+            // every link unreadable in the source. The five characters below are what
+            // matters in text and in quoted attribute values.
+            if state.auto_escape() == AutoEscape::Html
+                && !value.is_safe()
+                && let Some(text) = value.as_str()
+            {
+                return out
+                    .write_str(&escape_html(text))
+                    .map_err(minijinja::Error::from);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         // Templates are compiled into the binary: nothing to find on disk at run time.
         for (name, source) in [
             ("layout.html", include_str!("../../templates/layout.html")),
+            ("forms.html", include_str!("../../templates/forms.html")),
+            ("expired.html", include_str!("../../templates/expired.html")),
             (
                 "claim_host.html",
                 include_str!("../../templates/claim_host.html"),
             ),
             ("home.html", include_str!("../../templates/home.html")),
+            ("login.html", include_str!("../../templates/login.html")),
+            (
+                "register.html",
+                include_str!("../../templates/register.html"),
+            ),
+            ("profile.html", include_str!("../../templates/profile.html")),
+            ("near.html", include_str!("../../templates/near.html")),
+            (
+                "my_shifts.html",
+                include_str!("../../templates/my_shifts.html"),
+            ),
             ("shift.html", include_str!("../../templates/shift.html")),
             (
                 "unsubscribe.html",
@@ -58,7 +113,23 @@ fn templates() -> &'static Environment<'static> {
     })
 }
 
-/// Renders a bundled template.
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and quoted attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a bundled template (HTML-escaped: every template name ends in `.html`).
 fn render(name: &str, context: minijinja::Value) -> ApiResult<Html<String>> {
     templates()
         .get_template(name)
@@ -67,20 +138,28 @@ fn render(name: &str, context: minijinja::Value) -> ApiResult<Html<String>> {
         .map_err(|e| ApiError::Internal(e.into()))
 }
 
-/// zh-CN unless `?lang=en` or the browser prefers English over Chinese.
-fn english(query: Option<&str>, headers: &HeaderMap) -> bool {
-    if let Some(lang) = query {
-        return lang.to_ascii_lowercase().starts_with("en");
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_bundled_template_parses() {
+        assert!(super::templates().get_template("layout.html").is_ok());
     }
-    let accept = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let first = |tag: &str| accept.find(tag);
-    match (first("en"), first("zh")) {
-        (Some(en), Some(zh)) => en < zh,
-        (Some(_), None) => true,
-        _ => false,
+
+    #[test]
+    fn values_are_escaped_but_links_stay_readable() {
+        let html = super::render(
+            "expired.html",
+            minijinja::context! {
+                lang => "en", t => super::Lang::En.words(), csrf => "\"><script>",
+                me => minijinja::context! { name => "x" }, here => "/a/b", css => "/c", js => "/j", htmx => "/h",
+            },
+        )
+        .expect("renders")
+        .0;
+        assert!(
+            html.contains("value=\"&quot;&gt;&lt;script&gt;\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"/a/b?lang=zh-CN\""), "{html}");
     }
 }

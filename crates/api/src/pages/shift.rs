@@ -1,95 +1,75 @@
-//! A shift's public page: what e-mails link to. When, where (with a `geo:` link that opens
-//! the phone's map app), seats, what to bring, risks and whom to call.
+//! A shift's page: what e-mails link to. When, where (with a `geo:` link that opens the
+//! phone's map app), seats, what to bring, risks and whom to call; for a signed-in volunteer
+//! their signup and the buttons to sign up, join the waitlist or cancel.
 
-use super::{english, render};
+use super::cards::when;
+use super::forms::{FormErrors, Submitted};
+use super::visitor::Visitor;
 use crate::error::ApiResult;
-use crate::extract::{ApiQuery, path_id};
+use crate::extract::path_id;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hourbook_domain::roster::SignupStatus;
 use minijinja::context;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use uuid::Uuid;
 
+/// The visitor's own signup for the shift.
 #[derive(Serialize)]
-struct Words {
-    when: &'static str,
-    where_: &'static str,
-    map: &'static str,
-    seats: &'static str,
-    seats_left: &'static str,
-    full: &'static str,
-    waiting: &'static str,
-    bring: &'static str,
-    risks: &'static str,
-    contact: &'static str,
-    skills: &'static str,
-    ages: &'static str,
-    cancelled: &'static str,
-    how_to_join: &'static str,
-    back: &'static str,
-}
-
-const ZH: Words = Words {
-    when: "时间",
-    where_: "地点",
-    map: "在地图中打开",
-    seats: "名额",
-    seats_left: "剩余",
-    full: "已满，可候补",
-    waiting: "人候补",
-    bring: "请携带",
-    risks: "风险提示",
-    contact: "联系人",
-    skills: "所需技能",
-    ages: "年龄要求",
-    cancelled: "此岗位已取消，请勿前往。",
-    how_to_join: "登录 Hourbook 后即可报名或加入候补。",
-    back: "查看更多岗位",
-};
-
-const EN: Words = Words {
-    when: "When",
-    where_: "Where",
-    map: "Open in maps",
-    seats: "Seats",
-    seats_left: "left",
-    full: "Full, join the waitlist",
-    waiting: "waiting",
-    bring: "Bring",
-    risks: "Risks",
-    contact: "Contact",
-    skills: "Skills needed",
-    ages: "Ages",
-    cancelled: "This shift is cancelled. Please do not go.",
-    how_to_join: "Sign in to Hourbook to sign up or join the waitlist.",
-    back: "More shifts",
-};
-
-#[derive(Deserialize)]
-pub(super) struct LangQuery {
-    lang: Option<String>,
+struct MySignupView {
+    id: String,
+    status: &'static str,
+    waitlist_position: Option<u32>,
+    cancellable: bool,
 }
 
 pub(super) async fn page(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiQuery(q): ApiQuery<LangQuery>,
-) -> ApiResult<Html<String>> {
-    let en = english(q.lang.as_deref(), &headers);
-    let shift = state.store.shift(path_id(&id, "shift")?).await?;
+    visitor: Visitor,
+) -> ApiResult<Response> {
+    let shift_id = path_id(&id, "shift")?;
+    show(
+        &state,
+        visitor,
+        shift_id,
+        StatusCode::OK,
+        FormErrors::default(),
+    )
+    .await
+}
+
+async fn show(
+    state: &AppState,
+    visitor: Visitor,
+    shift_id: Uuid,
+    status: StatusCode,
+    errors: FormErrors,
+) -> ApiResult<Response> {
+    let shift = state.store.shift(shift_id).await?;
     let event = state.store.event(shift.event_id).await?.event;
+    let mine = match &visitor.signed_in {
+        Some(s) => state
+            .store
+            .my_signups(&s.actor)
+            .await?
+            .into_iter()
+            .filter(|m| m.shift.id == shift_id && m.signup.status != SignupStatus::Cancelled)
+            .max_by_key(|m| m.signup.created_at)
+            .map(|m| MySignupView {
+                id: m.signup.id.to_string(),
+                status: m.signup.status.as_str(),
+                waitlist_position: m.signup.waitlist_position,
+                cancellable: matches!(
+                    m.signup.status,
+                    SignupStatus::Requested | SignupStatus::Confirmed | SignupStatus::Waitlisted
+                ),
+            }),
+        None => None,
+    };
     let tz = state.rules.timezone;
-    let (starts, ends) = (
-        shift.starts_at.with_timezone(&tz),
-        shift.ends_at.with_timezone(&tz),
-    );
-    let when = format!(
-        "{} – {} ({tz})",
-        starts.format("%Y-%m-%d %H:%M"),
-        ends.format("%H:%M")
-    );
     let ages = match (shift.min_age, shift.max_age) {
         (None, None) => None,
         (min, max) => Some(format!(
@@ -98,19 +78,88 @@ pub(super) async fn page(
             max.map(|a| a.to_string()).unwrap_or_default()
         )),
     };
-    let skills: Vec<&str> = shift.required_skills.iter().map(|s| s.as_str()).collect();
-    render(
+    let lang = visitor.lang;
+    let skills: Vec<String> = shift
+        .required_skills
+        .iter()
+        .map(|s| lang.text(&format!("skills.{}", s.as_str())))
+        .collect();
+    visitor.render(
+        status,
         "shift.html",
         context! {
-            lang => if en { "en" } else { "zh-CN" },
-            t => if en { &EN } else { &ZH },
             shift => &shift,
             event => &event,
-            when => when,
+            when => format!("{} ({tz})", when(shift.starts_at, shift.ends_at, tz)),
             geo => format!("geo:{:.6},{:.6}", shift.location.lat, shift.location.lon),
             cancelled => shift.status != "open",
+            started => shift.starts_at <= state.clock.now(),
             ages => ages,
             skills => skills,
+            mine => mine,
+            general => errors.general,
         },
     )
+}
+
+/// `POST /shifts/{id}/signup`: the same signup as `POST /api/v1/shifts/{id}/signups`.
+pub(super) async fn sign_up(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: Submitted,
+) -> ApiResult<Response> {
+    let visitor = form.visitor;
+    let actor = match visitor.require_sign_in() {
+        Ok(s) => s.actor.clone(),
+        Err(login) => return Ok(*login),
+    };
+    let shift_id = path_id(&id, "shift")?;
+    match state
+        .store
+        .sign_up(&actor, shift_id, &state.rules, state.clock.now())
+        .await
+    {
+        Ok(_) => {
+            state.refresh_shift_index(shift_id).await;
+            Ok(visitor.redirect(&format!("/shifts/{shift_id}")))
+        }
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            let status = errors.add_refusal(e.into(), visitor.lang, str::to_string)?;
+            show(&state, visitor, shift_id, status, errors).await
+        }
+    }
+}
+
+/// `POST /signups/{id}/cancel`: the same as `DELETE /api/v1/signups/{id}`. The form names
+/// its shift, to show the page again.
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: Submitted,
+) -> ApiResult<Response> {
+    let visitor = form.visitor;
+    let actor = match visitor.require_sign_in() {
+        Ok(s) => s.actor.clone(),
+        Err(login) => return Ok(*login),
+    };
+    let signup_id = path_id(&id, "signup")?;
+    match state
+        .store
+        .cancel_signup(&actor, signup_id, &state.rules, state.clock.now())
+        .await
+    {
+        Ok(signup) => {
+            state.refresh_shift_index(signup.shift_id).await;
+            Ok(visitor.redirect(&format!("/shifts/{}", signup.shift_id)))
+        }
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            let status = errors.add_refusal(e.into(), visitor.lang, str::to_string)?;
+            match Uuid::parse_str(form.fields.get("shift")) {
+                Ok(shift_id) => show(&state, visitor, shift_id, status, errors).await,
+                Err(_) => Ok(visitor.redirect("/me/shifts")),
+            }
+        }
+    }
 }

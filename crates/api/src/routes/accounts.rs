@@ -4,6 +4,7 @@ use crate::auth::{Caller, Session, bearer_token, log_in};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, PageQuery, query_time};
 use crate::openapi::{BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable};
+use crate::registration::{check_account_fields, create_account};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -12,7 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, Utc};
 use hourbook_domain::error::Validator;
-use hourbook_domain::identity::{Email, check_new_password, parse_name};
+use hourbook_domain::identity::parse_name;
 use hourbook_domain::profile::ProfileInput;
 use hourbook_domain::requirement::star_level;
 use hourbook_domain::{Locale, MemberRole};
@@ -155,15 +156,9 @@ async fn register(
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut v = Validator::new();
-    let email = v.check(Email::parse(&input.email));
-    v.check(check_new_password(&input.password));
-    let name = v.check(parse_name(&input.name, "name"));
-    let (email, name) = v.finish_with(email.zip(name))?;
-    let hash = state.hash_password(input.password).await?;
-    let account = state
-        .store
-        .register(&email, &name, &hash, state.clock.now())
-        .await?;
+    let fields = check_account_fields(&mut v, &input.email, &input.password, &input.name);
+    let fields = v.finish_with(fields)?;
+    let account = create_account(&state, fields).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {

@@ -1,0 +1,306 @@
+//! Who is looking at a page: the signed-in account (from the `hb_session` cookie, which holds
+//! the same kind of token as a bearer login), the language, and the CSRF token that every
+//! POST form of the page must send back.
+//!
+//! CSRF: for a signed-in visitor the token is an HMAC of the session token, so it needs no
+//! storage and dies with the session; anonymous forms (login, register) use a double-submit
+//! cookie (`hb_csrf`) whose value the form must repeat. Either way a site that cannot read
+//! our cookies cannot forge the field.
+
+use super::i18n::Lang;
+use super::statics;
+use crate::auth::Session;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use hourbook_domain::access::Actor;
+use hourbook_store::accounts::{Account, token_hash};
+use minijinja::{Value, context};
+use rand::RngCore;
+use sha2::Sha256;
+use std::collections::HashMap;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "hb_session";
+/// The double-submit CSRF cookie of anonymous forms.
+pub const CSRF_COOKIE: &str = "hb_csrf";
+/// The remembered language.
+pub const LANG_COOKIE: &str = "hb_lang";
+/// Birth date and guardian from registration, until the profile is saved.
+pub const PENDING_COOKIE: &str = "hb_pending";
+
+/// A signed-in visitor.
+pub struct SignedIn {
+    /// The account.
+    pub account: Account,
+    /// Its roles.
+    pub actor: Actor,
+    token: String,
+}
+
+/// The visitor of a page.
+pub struct Visitor {
+    /// The signed-in account, if any.
+    pub signed_in: Option<SignedIn>,
+    /// The page language.
+    pub lang: Lang,
+    /// The path asked for (for the language switch and the way back after signing in).
+    pub path: String,
+    csrf: String,
+    secure: bool,
+    cookies: HashMap<String, String>,
+    set_cookies: Vec<String>,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn session_csrf(session_token: &str) -> String {
+    // HMAC accepts keys of any length: this cannot fail.
+    let mut mac = Hmac::<Sha256>::new_from_slice(session_token.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(b"hourbook page form");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn request_cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            Some((name.trim().to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+fn query_lang(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == "lang").then(|| v.to_string())
+    })
+}
+
+/// Whether the visitor reached us over HTTPS: the configured public URL says so, or the
+/// proxy in front of us does.
+fn over_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.server.public_url.starts_with("https://")
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let cookies = request_cookies(&parts.headers);
+        let mut signed_in = None;
+        if let Some(token) = cookies.get(SESSION_COOKIE).filter(|t| !t.is_empty())
+            && let Some((account, actor)) = state
+                .store
+                .resolve_session(&token_hash(token), state.clock.now())
+                .await?
+        {
+            signed_in = Some(SignedIn {
+                account,
+                actor,
+                token: token.clone(),
+            });
+        }
+        let asked = query_lang(parts);
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = Lang::choose(
+            asked.as_deref(),
+            cookies.get(LANG_COOKIE).map(String::as_str),
+            accept,
+        );
+        let mut visitor = Visitor {
+            signed_in,
+            lang,
+            path: parts.uri.path().to_string(),
+            csrf: String::new(),
+            secure: over_https(state, &parts.headers),
+            cookies,
+            set_cookies: Vec::new(),
+        };
+        if asked.as_deref().and_then(Lang::parse).is_some() {
+            visitor.set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600));
+        }
+        visitor.csrf = match &visitor.signed_in {
+            Some(s) => session_csrf(&s.token),
+            None => match visitor.cookie(CSRF_COOKIE) {
+                Some(v) if v.len() == 43 => v.to_string(),
+                _ => {
+                    let fresh = random_token();
+                    visitor.set_cookie(CSRF_COOKIE, &fresh, None);
+                    fresh
+                }
+            },
+        };
+        Ok(visitor)
+    }
+}
+
+impl Visitor {
+    /// A cookie the browser sent.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
+    /// Sets a cookie on the answer: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS.
+    /// Values are URL-safe base64 or plain tags, so they need no quoting.
+    pub fn set_cookie(&mut self, name: &str, value: &str, max_age_seconds: Option<i64>) {
+        let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        if let Some(age) = max_age_seconds {
+            cookie.push_str(&format!("; Max-Age={age}"));
+        }
+        if self.secure {
+            cookie.push_str("; Secure");
+        }
+        self.set_cookies.push(cookie);
+    }
+
+    /// Tells the browser to forget a cookie.
+    pub fn clear_cookie(&mut self, name: &str) {
+        self.set_cookie(name, "", Some(0));
+    }
+
+    /// Whether a submitted form's `csrf` field is this visitor's token.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        !self.csrf.is_empty() && same(&self.csrf, submitted)
+    }
+
+    /// Signs the visitor in with a new session (after login or registration).
+    pub fn start_session(&mut self, session: &Session, ttl_seconds: i64) {
+        self.set_cookie(SESSION_COOKIE, &session.token.clone(), Some(ttl_seconds));
+        self.csrf = session_csrf(&session.token);
+    }
+
+    /// The session token of a signed-in visitor (to end it).
+    pub fn session_token(&self) -> Option<&str> {
+        self.signed_in.as_ref().map(|s| s.token.as_str())
+    }
+
+    /// The signed-in account, or a redirect to the login page that comes back here.
+    pub fn require_sign_in(&self) -> Result<&SignedIn, Box<Response>> {
+        self.signed_in.as_ref().ok_or_else(|| {
+            let next = format!("/login?next={}", url_path(&self.path));
+            let mut r = Redirect::to(&next).into_response();
+            for c in &self.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(c) {
+                    r.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Box::new(r)
+        })
+    }
+
+    fn finish(self, mut response: Response) -> Response {
+        for c in &self.set_cookies {
+            if let Ok(v) = HeaderValue::from_str(c) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        // Pages carry a CSRF token and personal data: never cached by shared caches.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        response
+    }
+
+    /// Renders a page with the layout's context (language, words, CSRF token, who is signed
+    /// in, asset URLs) added to `page`.
+    pub fn render(self, status: StatusCode, template: &str, page: Value) -> ApiResult<Response> {
+        let me = self.signed_in.as_ref().map(|s| {
+            context! { name => s.account.name.clone() }
+        });
+        let base = context! {
+            lang => self.lang.tag(),
+            t => self.lang.words(),
+            csrf => self.csrf.clone(),
+            me => me,
+            here => self.path.clone(),
+            css => statics::url("app.css"),
+            js => statics::url("app.js"),
+            htmx => statics::url("htmx.min.js"),
+        };
+        let html = super::render(template, minijinja::value::merge_maps([page, base]))?;
+        Ok(self.finish((status, html).into_response()))
+    }
+
+    /// `303 See Other` to `to` (after a successful POST), with any cookies set.
+    pub fn redirect(self, to: &str) -> Response {
+        self.finish(Redirect::to(to).into_response())
+    }
+
+    /// The answer to a form that fails its CSRF check or cannot be read.
+    pub fn expired(self, status: StatusCode) -> Response {
+        let lang = self.lang;
+        self.render(status, "expired.html", context! {})
+            .unwrap_or_else(|_| (status, Html(lang.text("errors.expired"))).into_response())
+    }
+}
+
+/// A local path made safe to put in a query string (only what our own paths contain).
+fn url_path(path: &str) -> String {
+    path.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "/-_.".contains(*c))
+        .collect()
+}
+
+/// Where to go after signing in: a local path only (never `//host` or a full URL).
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.?=&".contains(c));
+    if ok { next } else { "/me/near" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/shifts/abc"), "/shifts/abc");
+        assert_eq!(safe_next("//evil.example"), "/me/near");
+        assert_eq!(safe_next("https://evil.example"), "/me/near");
+        assert_eq!(safe_next("/\\evil"), "/me/near");
+    }
+
+    #[test]
+    fn the_session_csrf_token_depends_on_the_session() {
+        assert_ne!(session_csrf("a"), session_csrf("b"));
+        assert!(same(&session_csrf("a"), &session_csrf("a")));
+        assert!(!same("abc", "abd"));
+    }
+}

@@ -1,0 +1,561 @@
+//! The web pages' forms from outside: CSRF protection, session cookie flags, field errors
+//! from the API's own rules, the guardian step of registration, and the language choice.
+
+use chrono::Duration;
+use hourbook_tests::{SITE, TestApp};
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn anonymous_forms_need_the_double_submit_token(app: TestApp) {
+    let visitor = app.visitor();
+    let page = visitor.get("/login").await.expect(200);
+    let cookie = page
+        .set_cookie("hb_csrf")
+        .expect("a CSRF cookie")
+        .to_string();
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    assert_eq!(Some(page.csrf()), visitor.cookie("hb_csrf"));
+    let user = app.register("Li Wei").await;
+    // No token in the form.
+    let r = visitor
+        .post("/login", &[("email", &user.email), ("password", PASSWORD)])
+        .await
+        .expect(403);
+    assert!(r.text.contains("此表单已过期"), "{}", r.text);
+    assert!(visitor.cookie("hb_session").is_none());
+    // A token, but not the one in this browser's cookie (as a forged cross-site form has).
+    let stranger = app.visitor();
+    let forged = stranger.get("/login").await.csrf();
+    visitor
+        .post(
+            "/login",
+            &[
+                ("csrf", &forged),
+                ("email", &user.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .expect(403);
+    assert!(visitor.cookie("hb_session").is_none());
+}
+
+async fn signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it(app: TestApp) {
+    let user = app.register("Li Wei").await;
+    let visitor = app.visitor();
+    let wrong = visitor
+        .submit(
+            "/login",
+            "/login",
+            &[("email", &user.email), ("password", "not the password")],
+        )
+        .await
+        .expect(401);
+    assert!(wrong.text.contains("邮箱或密码不正确"), "{}", wrong.text);
+    assert!(wrong.text.contains(&user.email), "the address is kept");
+
+    let r = visitor
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", &user.email),
+                ("password", PASSWORD),
+                ("next", "/me/shifts"),
+            ],
+        )
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/shifts"));
+    let cookie = r.set_cookie("hb_session").expect("session cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let token = visitor.cookie("hb_session").expect("token");
+    // The cookie holds a real session: the API accepts it as a bearer token too.
+    app.get("/api/v1/me", Some(&token)).await.expect(200);
+    let mine = visitor.get("/me/shifts").await.expect(200);
+    assert!(mine.text.contains("我的岗位"));
+
+    // Somewhere to go after signing in: only our own paths.
+    let elsewhere = app.visitor();
+    let r = elsewhere
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", &user.email),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/near"));
+
+    // Behind an HTTPS proxy the cookie is Secure.
+    let https = app.visitor().with_header("x-forwarded-proto", "https");
+    let r = https
+        .submit(
+            "/login",
+            "/login",
+            &[("email", &user.email), ("password", PASSWORD)],
+        )
+        .await
+        .expect(303);
+    assert!(
+        r.set_cookie("hb_session")
+            .expect("cookie")
+            .contains("Secure")
+    );
+
+    let csrf = visitor.get("/me/shifts").await.csrf();
+    let out = visitor
+        .post("/logout", &[("csrf", &csrf)])
+        .await
+        .expect(303);
+    assert!(
+        out.set_cookie("hb_session")
+            .expect("cleared")
+            .contains("Max-Age=0")
+    );
+    app.get("/api/v1/me", Some(&token)).await.expect(401);
+    let r = visitor.get("/me/shifts").await.expect(303);
+    assert_eq!(r.location.as_deref(), Some("/login?next=/me/shifts"));
+}
+
+async fn signed_in_forms_reject_a_missing_or_foreign_csrf_token(app: TestApp) {
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(2), 3, 5, json!({}))
+        .await;
+    let user = app.volunteer("Li Wei").await;
+    let visitor = app.visitor();
+    visitor.log_in(&user.email, PASSWORD).await;
+    let path = format!("/shifts/{shift}/signup");
+    visitor.post(&path, &[]).await.expect(403);
+    // The token of an anonymous form is no good once signed in, nor another session's.
+    let anonymous = app.visitor().get("/login").await.csrf();
+    visitor
+        .post(&path, &[("csrf", &anonymous)])
+        .await
+        .expect(403);
+    let other = app.visitor();
+    other.log_in(&organizer.email, PASSWORD).await;
+    let foreign = other.get("/me/shifts").await.csrf();
+    visitor.post(&path, &[("csrf", &foreign)]).await.expect(403);
+    let signups = app.get("/api/v1/me/signups", Some(&user.token)).await;
+    assert_eq!(signups.json["items"].as_array().map(Vec::len), Some(0));
+
+    let r = visitor
+        .submit(&format!("/shifts/{shift}"), &path, &[])
+        .await
+        .expect(303);
+    assert_eq!(r.location, Some(format!("/shifts/{shift}")));
+    let page = visitor.get(&format!("/shifts/{shift}")).await.expect(200);
+    assert!(page.text.contains("已确认"), "{}", page.text);
+    let signups = app.get("/api/v1/me/signups", Some(&user.token)).await;
+    assert_eq!(signups.json["items"][0]["status"], "confirmed");
+}
+
+async fn registration_checks_fields_and_asks_minors_for_a_guardian(app: TestApp) {
+    let visitor = app.visitor();
+    let before = app.snapshot().await;
+    // Step 1: the birth date, checked by the domain's rules.
+    let r = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "soon")],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("请填写日期"), "{}", r.text);
+    let r = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "2030-01-01")],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("must be in the past"), "{}", r.text);
+    assert!(r.text.contains("aria-invalid=\"true\""));
+
+    // An adult goes straight to the account fields.
+    let adult = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "2000-03-15")],
+        )
+        .await
+        .expect(200);
+    assert!(adult.text.contains("name=\"password\""));
+    assert!(!adult.text.contains("name=\"guardian_name\""));
+    // 15 on the test clock's day (2027-06-01): a guardian step without the processing consent.
+    let teen = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "2012-01-10")],
+        )
+        .await
+        .expect(200);
+    assert!(teen.text.contains("name=\"guardian_name\""));
+    assert!(!teen.text.contains("name=\"consent_processing\""));
+    // 12: the guardian must consent, and separately to the processing of personal data.
+    let child = visitor
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "2015-02-01")],
+        )
+        .await
+        .expect(200);
+    assert!(child.text.contains("name=\"consent_processing\""));
+    let csrf = child.csrf();
+    let account = |email: &'static str, password: &'static str| {
+        vec![
+            ("step", "account"),
+            ("birth_date", "2015-02-01"),
+            ("name", "小明"),
+            ("email", email),
+            ("password", password),
+            ("guardian_name", "王芳"),
+            ("guardian_email", "wang.fang@example.com"),
+            ("guardian_phone", "13800138000"),
+        ]
+    };
+    let mut fields = account("not-an-address", "short");
+    fields.push(("csrf", &csrf));
+    fields.push(("consent", "yes"));
+    let r = visitor.post("/register", &fields).await.expect(422);
+    assert!(
+        r.text.contains("must be at least 10 characters"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("id=\"email-error\""), "{}", r.text);
+    assert!(
+        r.text.contains("id=\"guardian.consent_given-error\""),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("id=\"guardian.consent_processing-error\""),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("value=\"王芳\""), "values are kept");
+    assert!(
+        !r.text.contains("value=\"short\""),
+        "passwords are never sent back"
+    );
+    assert_eq!(app.snapshot().await, before, "nothing was stored");
+
+    let mut fields = account("xiaoming@example.com", PASSWORD);
+    fields.extend([
+        ("csrf", csrf.as_str()),
+        ("consent", "yes"),
+        ("consent_processing", "yes"),
+    ]);
+    let r = visitor.post("/register", &fields).await.expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/profile?welcome=1"));
+    assert!(visitor.cookie("hb_session").is_some());
+    // The profile form starts with what registration learnt.
+    let profile = visitor.get("/me/profile?welcome=1").await.expect(200);
+    assert!(
+        profile.text.contains("value=\"2015-02-01\""),
+        "{}",
+        profile.text
+    );
+    assert!(profile.text.contains("value=\"王芳\""));
+
+    // The same address again: the API's conflict, shown on the e-mail field.
+    let again = app.visitor();
+    let csrf = again
+        .submit(
+            "/register",
+            "/register",
+            &[("step", "age"), ("birth_date", "2000-03-15")],
+        )
+        .await
+        .csrf();
+    let r = again
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("step", "account"),
+                ("birth_date", "2000-03-15"),
+                ("name", "Someone"),
+                ("email", "xiaoming@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .expect(409);
+    assert!(r.text.contains("该邮箱已注册"), "{}", r.text);
+}
+
+async fn profile_form_shows_the_apis_field_errors_and_saves(app: TestApp) {
+    let user = app.register("Li Wei").await;
+    let visitor = app.visitor().with_header("accept-language", "en");
+    visitor.log_in(&user.email, PASSWORD).await;
+    let base = [
+        ("birth_date", "2000-03-15"),
+        ("lat", "31.24"),
+        ("lon", "121.40"),
+        ("travel_radius_km", "500"),
+        ("skill_first_aid", "yes"),
+        ("expires_first_aid", "2028-01-31"),
+        ("slot", "6-morning"),
+        ("slot", "7-afternoon"),
+        ("discoverable", "yes"),
+    ];
+    let r = visitor
+        .submit("/me/profile", "/me/profile", &base)
+        .await
+        .expect(422);
+    assert!(
+        r.text.contains("id=\"travel_radius_km-error\""),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("must be between 0.1 and 200"), "{}", r.text);
+    assert!(
+        r.text.contains("value=\"6-morning\" checked"),
+        "ticks are kept"
+    );
+    let mut bad_home = base.to_vec();
+    bad_home[1] = ("lat", "north");
+    bad_home[3] = ("travel_radius_km", "8");
+    let r = visitor
+        .submit("/me/profile", "/me/profile", &bad_home)
+        .await
+        .expect(422);
+    assert!(r.text.contains("Please give a number."), "{}", r.text);
+    assert!(app.get("/api/v1/me", Some(&user.token)).await.json["profile"].is_null());
+
+    let mut good = base.to_vec();
+    good[3] = ("travel_radius_km", "8");
+    let r = visitor
+        .submit("/me/profile", "/me/profile", &good)
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/profile?saved=1"));
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    let profile = &me.json["profile"];
+    assert_eq!(profile["travel_radius_km"], 8.0);
+    assert_eq!(profile["skills"][0]["skill"], "first_aid");
+    assert_eq!(profile["skills"][0]["certificate_expires_on"], "2028-01-31");
+    assert_eq!(
+        profile["availability"],
+        json!([{"weekday": 6, "start": "08:00", "end": "12:00"}, {"weekday": 7, "start": "13:00", "end": "17:00"}])
+    );
+    let page = visitor.get("/me/profile?saved=1").await.expect(200);
+    assert!(page.text.contains("Profile saved."));
+    assert!(page.text.contains("value=\"7-afternoon\" checked"));
+}
+
+async fn the_language_comes_from_the_query_then_the_cookie_then_the_browser(app: TestApp) {
+    let visitor = app.visitor();
+    let zh = visitor.get("/").await.expect(200);
+    assert!(zh.text.contains("<html lang=\"zh-CN\">"));
+    assert!(zh.text.contains("href=\"/?lang=en\""), "a switch link");
+    let en = visitor.get("/?lang=en").await.expect(200);
+    assert!(en.text.contains("<html lang=\"en\">"));
+    assert!(
+        en.set_cookie("hb_lang")
+            .expect("remembered")
+            .starts_with("hb_lang=en;")
+    );
+    let again = visitor.get("/login").await.expect(200);
+    assert!(
+        again.text.contains("<html lang=\"en\">"),
+        "the cookie remembers"
+    );
+    let back = visitor.get("/login?lang=zh-CN").await.expect(200);
+    assert!(back.text.contains("<html lang=\"zh-CN\">"));
+
+    let english_browser = app
+        .visitor()
+        .with_header("accept-language", "en-GB,en;q=0.9,zh;q=0.5");
+    assert!(
+        english_browser
+            .get("/")
+            .await
+            .text
+            .contains("<html lang=\"en\">")
+    );
+    let chinese_first = app
+        .visitor()
+        .with_header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8");
+    assert!(
+        chinese_first
+            .get("/")
+            .await
+            .text
+            .contains("<html lang=\"zh-CN\">")
+    );
+    let neither = app.visitor().with_header("accept-language", "fr-FR");
+    assert!(
+        neither
+            .get("/")
+            .await
+            .text
+            .contains("<html lang=\"zh-CN\">")
+    );
+}
+
+async fn a_volunteer_finds_a_shift_near_home_signs_up_and_cancels(app: TestApp) {
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
+    let shift = app
+        .shift(&organizer, &event, Duration::days(3), 3, 1, json!({}))
+        .await;
+    let user = app.register("Li Wei").await;
+    let visitor = app.visitor().with_header("accept-language", "en");
+    visitor.log_in(&user.email, PASSWORD).await;
+    // Without a profile: a prompt, and upcoming shifts anyway.
+    let near = visitor.get("/me/near").await.expect(200);
+    assert!(near.text.contains("Fill in my profile"), "{}", near.text);
+    assert!(near.text.contains(&format!("/shifts/{shift}")));
+
+    let (lat, lon) = (SITE.0.to_string(), SITE.1.to_string());
+    let mut fields = vec![
+        ("birth_date", "2000-03-15"),
+        ("lat", lat.as_str()),
+        ("lon", lon.as_str()),
+        ("travel_radius_km", "5"),
+        ("discoverable", "yes"),
+    ];
+    let days = ["1", "2", "3", "4", "5", "6", "7"];
+    let cells: Vec<String> = days
+        .iter()
+        .flat_map(|d| ["morning", "afternoon", "evening"].map(|p| format!("{d}-{p}")))
+        .collect();
+    fields.extend(cells.iter().map(|c| ("slot", c.as_str())));
+    visitor
+        .submit("/me/profile", "/me/profile", &fields)
+        .await
+        .expect(303);
+    // The test shift starts at 08:00 local for 3 hours: inside the morning cell.
+    let near = visitor.get("/me/near").await.expect(200);
+    assert!(near.text.contains("Matched for you"), "{}", near.text);
+    assert!(near.text.contains("km away"));
+    assert!(near.text.contains("1 of 1 seats left"), "{}", near.text);
+
+    visitor
+        .submit(
+            &format!("/shifts/{shift}"),
+            &format!("/shifts/{shift}/signup"),
+            &[],
+        )
+        .await
+        .expect(303);
+    let mine = visitor.get("/me/shifts").await.expect(200);
+    assert!(mine.text.contains("Confirmed"), "{}", mine.text);
+    assert!(mine.text.contains("/me/shifts.ics"));
+    let ics = visitor.get("/me/shifts.ics").await.expect(200);
+    assert!(ics.content_type.starts_with("text/calendar"));
+    assert!(ics.text.contains("BEGIN:VEVENT"));
+
+    // Signing up twice: the API's conflict, shown in the page.
+    let page = visitor.get(&format!("/shifts/{shift}")).await;
+    let csrf = page.csrf();
+    let twice = visitor
+        .post(&format!("/shifts/{shift}/signup"), &[("csrf", &csrf)])
+        .await
+        .expect(409);
+    assert!(twice.text.contains("This did not work"), "{}", twice.text);
+
+    // The shift is full for the next volunteer, who joins the waitlist.
+    let second = app.volunteer("Zhang San").await;
+    let other = app.visitor().with_header("accept-language", "en");
+    other.log_in(&second.email, PASSWORD).await;
+    let page = other.get(&format!("/shifts/{shift}")).await.expect(200);
+    assert!(page.text.contains("Join the waitlist"), "{}", page.text);
+    other
+        .post(
+            &format!("/shifts/{shift}/signup"),
+            &[("csrf", &page.csrf())],
+        )
+        .await
+        .expect(303);
+    assert!(
+        other
+            .get("/me/shifts")
+            .await
+            .text
+            .contains("Place 1 on the waitlist")
+    );
+
+    // Cancelling frees the seat for the waitlist.
+    let page = visitor.get(&format!("/shifts/{shift}")).await.expect(200);
+    let signup_id = app.get("/api/v1/me/signups", Some(&user.token)).await.json["items"][0]["id"]
+        .as_str()
+        .expect("signup")
+        .to_string();
+    visitor
+        .post(
+            &format!("/signups/{signup_id}/cancel"),
+            &[("csrf", &page.csrf()), ("shift", &shift)],
+        )
+        .await
+        .expect(303);
+    assert!(visitor.get("/me/shifts").await.text.contains("Cancelled"));
+    assert!(other.get("/me/shifts").await.text.contains("Confirmed"));
+}
+
+async fn static_files_are_served_under_a_content_hash(app: TestApp) {
+    let page = app.visitor().get("/").await.expect(200);
+    for (file, kind) in [
+        ("app.css", "text/css"),
+        ("htmx.min.js", "text/javascript"),
+        ("app.js", "text/javascript"),
+    ] {
+        let start = page.text.find("/static/").expect("an asset link");
+        let version = &page.text[start + "/static/".len()..][..12];
+        let r = app
+            .visitor()
+            .get(&format!("/static/{version}/{file}"))
+            .await
+            .expect(200);
+        assert!(
+            r.content_type.starts_with(kind),
+            "{file}: {}",
+            r.content_type
+        );
+        assert!(r.cache_control.contains("immutable"), "{}", r.cache_control);
+    }
+    let old = app
+        .visitor()
+        .get("/static/000000000000/app.css")
+        .await
+        .expect(200);
+    assert_eq!(old.cache_control, "no-cache");
+    app.visitor()
+        .get("/static/000000000000/secret.txt")
+        .await
+        .expect(404);
+    assert!(
+        page.cache_control.contains("no-store"),
+        "pages are not cached"
+    );
+}
+
+hourbook_tests::backend_tests!(
+    anonymous_forms_need_the_double_submit_token,
+    signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it,
+    signed_in_forms_reject_a_missing_or_foreign_csrf_token,
+    registration_checks_fields_and_asks_minors_for_a_guardian,
+    profile_form_shows_the_apis_field_errors_and_saves,
+    the_language_comes_from_the_query_then_the_cookie_then_the_browser,
+    a_volunteer_finds_a_shift_near_home_signs_up_and_cancels,
+    static_files_are_served_under_a_content_hash,
+);
