@@ -549,7 +549,126 @@ async fn static_files_are_served_under_a_content_hash(app: TestApp) {
     );
 }
 
+async fn invitations_are_answered_and_verified_hours_add_up(app: TestApp) {
+    let booking = app
+        .booking("community", false, Duration::days(2), 3, "Li Wei")
+        .await;
+    let later = app
+        .shift(
+            &booking.organizer,
+            &booking.event,
+            Duration::days(5),
+            3,
+            2,
+            json!({}),
+        )
+        .await;
+    // A second volunteer, free at any time, whom the roster plan invites.
+    let invited = app.register("Zhang San").await;
+    let every_day: Vec<_> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:59"}))
+        .collect();
+    app.put(
+        "/api/v1/me/profile",
+        Some(&invited.token),
+        json!({"birth_date": "2001-01-01", "home": {"lat": SITE.0, "lon": SITE.1},
+               "travel_radius_km": 10, "availability": every_day, "discoverable": true}),
+    )
+    .await
+    .expect(200);
+    let plan = app
+        .post(
+            &format!("/api/v1/events/{}/roster-plans", booking.event),
+            Some(&booking.organizer.token),
+            json!({"volunteer_pool": "eligible"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/roster-plans/{plan}/accept"),
+        Some(&booking.organizer.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let visitor = app.visitor().with_header("accept-language", "en");
+    visitor.log_in(&invited.email, PASSWORD).await;
+    let page = visitor.get("/me/invitations").await.expect(200);
+    assert!(
+        page.text.contains("Waiting for your answer"),
+        "{}",
+        page.text
+    );
+    let start = page.text.find("/invitations/").expect("an invitation form");
+    let action = page.text[start..]
+        .split('"')
+        .next()
+        .expect("action")
+        .to_string();
+    assert!(action.ends_with("/accept"), "{action}");
+    let r = visitor
+        .post(&action, &[("csrf", &page.csrf())])
+        .await
+        .expect(303);
+    let shift = r
+        .location
+        .expect("to the shift")
+        .trim_start_matches("/shifts/")
+        .to_string();
+    assert!(shift == later || shift == booking.shift);
+    assert!(
+        visitor
+            .get("/me/invitations")
+            .await
+            .text
+            .contains("Accepted")
+    );
+    // Answering twice: the API's refusal, in the page.
+    visitor
+        .post(&action, &[("csrf", &page.csrf())])
+        .await
+        .expect(409);
+
+    // Hours: none yet, then the verified three hours of the first shift.
+    let hours = app.visitor().with_header("accept-language", "en");
+    hours.log_in(&booking.volunteer.email, PASSWORD).await;
+    assert!(
+        hours
+            .get("/me/hours")
+            .await
+            .expect(200)
+            .text
+            .contains("No verified hours yet")
+    );
+    let begins = hourbook_tests::test_start() + Duration::days(2);
+    app.clock.set(begins + Duration::hours(4));
+    app.desk_check_in(&booking.signup, &booking.organizer, Some(begins))
+        .await
+        .expect(200);
+    app.desk_check_out(
+        &booking.signup,
+        &booking.organizer,
+        Some(begins + Duration::hours(3)),
+    )
+    .await
+    .expect(200);
+    app.clock.set(begins + Duration::hours(4));
+    app.post(
+        &format!("/api/v1/signups/{}/verify", booking.signup),
+        Some(&booking.organizer.token),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let page = hours.get("/me/hours").await.expect(200);
+    assert!(page.text.contains("3.0 h"), "{}", page.text);
+    assert!(page.text.contains("childcare: 3.0 h"), "{}", page.text);
+    assert!(page.text.contains("Link your school"), "{}", page.text);
+}
+
 hourbook_tests::backend_tests!(
+    invitations_are_answered_and_verified_hours_add_up,
     anonymous_forms_need_the_double_submit_token,
     signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it,
     signed_in_forms_reject_a_missing_or_foreign_csrf_token,

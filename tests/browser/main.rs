@@ -89,6 +89,13 @@ async fn a_volunteer_registers_sets_a_profile_and_signs_up_near_home() {
     assert!(mine.contains("已确认"), "{mine}");
     browser.check_page("my-shifts").await;
 
+    // Hours (none verified yet) and invitations (none yet).
+    browser.open(&base, "/me/hours").await;
+    browser.check_page("hours").await;
+    browser.open(&base, "/me/invitations").await;
+    browser.check_page("invitations").await;
+    browser.open(&base, "/me/shifts").await;
+
     // The same in English, by the switch link.
     browser.click_to("a.lang", "/me/shifts?lang=en").await;
     assert!(browser.text().await.contains("My shifts"));

@@ -9,6 +9,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -79,15 +80,24 @@ pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
     test: String,
-    driver: Child,
+    _driver: Driver,
     _profile: tempfile::TempDir,
 }
 
-impl Drop for Browser {
+/// chromedriver in a process group of its own, with the Chromium it starts: a test that
+/// fails before it closes its session must not leave browsers running.
+struct Driver(Child);
+
+impl Drop for Driver {
     fn drop(&mut self) {
-        // Our own child process, by its handle.
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // Our own process group, by its id (chromedriver leads it).
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -108,12 +118,15 @@ impl Browser {
         // rustls, which needs a crypto provider chosen once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
-        let driver = Command::new(&driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        let driver = Driver(
+            Command::new(&driver_path)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("chromedriver starts"),
+        );
         let profile = tempfile::tempdir().expect("profile dir");
         let mut options = json!({
             "args": [
@@ -148,7 +161,7 @@ impl Browser {
                     return Some(Browser {
                         client,
                         test: test.to_string(),
-                        driver,
+                        _driver: driver,
                         _profile: profile,
                     });
                 }

@@ -12,7 +12,9 @@ mod cards;
 mod claim_host;
 mod forms;
 mod home;
+mod hours;
 mod i18n;
+mod invitations;
 mod my_shifts;
 mod near;
 mod profile;
@@ -42,6 +44,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/near", get(near::page))
         .route("/me/shifts", get(my_shifts::page))
         .route("/me/shifts.ics", get(my_shifts::calendar))
+        .route("/me/hours", get(hours::page))
+        .route("/me/invitations", get(invitations::page))
+        .route("/invitations/{id}/accept", post(invitations::accept))
+        .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/shifts/{id}", get(shift::page))
         .route("/shifts/{id}/signup", post(shift::sign_up))
         .route("/signups/{id}/cancel", post(shift::cancel))
@@ -99,6 +105,11 @@ fn templates() -> &'static Environment<'static> {
                 "my_shifts.html",
                 include_str!("../../templates/my_shifts.html"),
             ),
+            ("hours.html", include_str!("../../templates/hours.html")),
+            (
+                "invitations.html",
+                include_str!("../../templates/invitations.html"),
+            ),
             ("shift.html", include_str!("../../templates/shift.html")),
             (
                 "unsubscribe.html",
@@ -142,7 +153,18 @@ fn render(name: &str, context: minijinja::Value) -> ApiResult<Html<String>> {
 mod tests {
     #[test]
     fn every_bundled_template_parses() {
-        assert!(super::templates().get_template("layout.html").is_ok());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for file in std::fs::read_dir(dir).expect("templates/") {
+            let name = file
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .to_string();
+            assert!(
+                super::templates().get_template(&name).is_ok(),
+                "templates/{name} is not registered in pages::templates()"
+            );
+        }
     }
 
     #[test]
