@@ -260,6 +260,18 @@ async fn a_verifier_approves_adjusts_or_rejects_claims_naming_their_organization
         ),
         (Some(true), Some(120), Some(90))
     );
+    // The volunteer's hours page shows their progress toward the school's requirement: 3.5 of
+    // 20 hours, claimed hours included.
+    let pages = PageClient::new(&app.address);
+    pages
+        .log_in(&volunteer.email, "correct horse battery")
+        .await;
+    let page = pages.get("/me/hours").await.expect(200);
+    assert!(
+        page.text.contains("团员推荐") && page.text.contains("value=\"17\""),
+        "{}",
+        page.text
+    );
     // The printable page says it too.
     let page = app
         .get(&format!("/verify/{code}?lang=en"), None)

@@ -65,6 +65,16 @@ pub struct StudentProgress {
     pub stars: usize,
 }
 
+/// A ledger entry as requirements count it: on its local day.
+fn counted_of(e: &ledger_entry::Model, tz: Tz) -> Result<Counted> {
+    Ok(Counted {
+        day: e.started_at.with_timezone(&tz).date_naive(),
+        category: e.category.clone(),
+        minutes: e.minutes,
+        source: parse_name(&e.source)?,
+    })
+}
+
 fn rule_of(v: requirement_version::Model) -> Result<Rule> {
     Ok(Rule {
         min_minutes: v.min_minutes,
@@ -252,6 +262,39 @@ impl Store {
         Ok(out)
     }
 
+    /// The volunteer's progress on `today` toward each requirement in force of the school they
+    /// linked (none without a link): the same evaluation the school's student list makes.
+    pub async fn my_progress(
+        &self,
+        volunteer: Uuid,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Requirement, Rule, Evaluation)>> {
+        let Some(school) = volunteer_profile::Entity::find_by_id(volunteer.to_string())
+            .one(self.db())
+            .await?
+            .and_then(|p| p.school_organization_id)
+        else {
+            return Ok(Vec::new());
+        };
+        let counted = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::VolunteerId.eq(volunteer.to_string()))
+            .all(self.db())
+            .await?
+            .iter()
+            .map(|e| counted_of(e, tz))
+            .collect::<Result<Vec<_>>>()?;
+        let today = now.with_timezone(&tz).date_naive();
+        let mut out = Vec::new();
+        for requirement in self.requirements(parse_id(&school)?, tz, now).await? {
+            if let Some(rule) = in_force(&requirement.versions, today).cloned() {
+                let evaluation = rule.evaluate(&counted, today);
+                out.push((requirement, rule, evaluation));
+            }
+        }
+        Ok(out)
+    }
+
     /// The students who linked `org` (and only they: unlinking takes them off at once), each
     /// evaluated against `requirement_id` on `on` (default today), for the school's staff, by
     /// student number.
@@ -303,15 +346,11 @@ impl Store {
                 .await?
             {
                 *totals.entry(e.volunteer_id.clone()).or_default() += e.minutes;
+                let counted = counted_of(&e, tz)?;
                 entries
                     .entry(e.volunteer_id.clone())
                     .or_default()
-                    .push(Counted {
-                        day: e.started_at.with_timezone(&tz).date_naive(),
-                        category: e.category,
-                        minutes: e.minutes,
-                        source: parse_name(&e.source)?,
-                    });
+                    .push(counted);
             }
         }
         let mut out = Vec::with_capacity(profiles.len());

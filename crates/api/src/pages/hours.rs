@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use hourbook_domain::requirement::{Counted, in_force, star_level};
+use hourbook_domain::requirement::star_level;
 use minijinja::context;
 use serde::Serialize;
 
@@ -44,55 +44,33 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
     };
     let tz = state.rules.timezone;
     let now = state.clock.now();
-    let today = now.with_timezone(&tz).date_naive();
     let summary = state.store.hours(account_id, None, None).await?;
-    let counted: Vec<Counted> = summary
-        .entries
-        .iter()
-        .map(|e| Counted {
-            day: e.started_at.with_timezone(&tz).date_naive(),
-            category: e.category.clone(),
-            minutes: e.minutes,
-            source: e.source,
-        })
-        .collect();
     let mut progress = Vec::new();
-    let school = state
-        .store
-        .profile(account_id)
-        .await?
-        .and_then(|p| p.school_organization_id);
-    if let Some(school) = school {
-        for requirement in state.store.requirements(school, tz, now).await? {
-            let Some(rule) = in_force(&requirement.versions, today) else {
-                continue;
-            };
-            let evaluation = rule.evaluate(&counted, today);
-            let percent = if rule.min_minutes > 0 {
-                (evaluation.counted_minutes * 100 / rule.min_minutes).clamp(0, 100)
-            } else {
-                100
-            };
-            progress.push(Progress {
-                name: requirement.name,
-                met: evaluation.met,
-                counted: hours(evaluation.counted_minutes),
-                required: hours(rule.min_minutes),
-                missing: hours(evaluation.missing_minutes),
-                percent,
-                categories: evaluation
-                    .categories
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.category.clone(),
-                            hours(c.counted_minutes),
-                            hours(c.required_minutes),
-                        )
-                    })
-                    .collect(),
-            });
-        }
+    for (requirement, rule, evaluation) in state.store.my_progress(account_id, tz, now).await? {
+        let percent = if rule.min_minutes > 0 {
+            (evaluation.counted_minutes * 100 / rule.min_minutes).clamp(0, 100)
+        } else {
+            100
+        };
+        progress.push(Progress {
+            name: requirement.name,
+            met: evaluation.met,
+            counted: hours(evaluation.counted_minutes),
+            required: hours(rule.min_minutes),
+            missing: hours(evaluation.missing_minutes),
+            percent,
+            categories: evaluation
+                .categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.category.clone(),
+                        hours(c.counted_minutes),
+                        hours(c.required_minutes),
+                    )
+                })
+                .collect(),
+        });
     }
     let by_category: Vec<(String, String)> = summary
         .by_category
