@@ -5,8 +5,29 @@
 use minijinja::Value;
 use std::sync::LazyLock;
 
-const ZH_CN: &str = include_str!("../../locales/zh-CN.toml");
-const EN: &str = include_str!("../../locales/en.toml");
+/// One language's catalogue, one file per area of the site (so each area's words sit
+/// together); their top-level tables are merged, and no two files may share one.
+macro_rules! catalogue_files {
+    ($lang:literal) => {
+        [
+            (
+                concat!($lang, "/volunteer.toml"),
+                include_str!(concat!("../../locales/", $lang, "/volunteer.toml")),
+            ),
+            (
+                concat!($lang, "/organizer.toml"),
+                include_str!(concat!("../../locales/", $lang, "/organizer.toml")),
+            ),
+            (
+                concat!($lang, "/school.toml"),
+                include_str!(concat!("../../locales/", $lang, "/school.toml")),
+            ),
+        ]
+    };
+}
+
+const ZH_CN: [(&str, &str); 3] = catalogue_files!("zh-CN");
+const EN: [(&str, &str); 3] = catalogue_files!("en");
 
 /// A language the pages speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +43,26 @@ struct Catalogue {
     value: Value,
 }
 
-fn load(source: &str) -> Catalogue {
-    // Compiled-in text: the unit tests below parse both, so this cannot fail in a build that
-    // passed them.
-    let table: toml::Table = toml::from_str(source).expect("the page catalogue parses");
+fn load(files: &[(&str, &str)]) -> Catalogue {
+    let mut table = toml::Table::new();
+    for (name, source) in files {
+        // Compiled-in text: the unit tests below load both languages, so this cannot fail in
+        // a build that passed them.
+        let part: toml::Table = toml::from_str(source)
+            .unwrap_or_else(|e| panic!("the page catalogue {name} does not parse: {e}"));
+        for (key, value) in part {
+            assert!(
+                !table.contains_key(&key),
+                "[{key}] of {name} is already in another file of its language"
+            );
+            table.insert(key, value);
+        }
+    }
     let value = Value::from_serialize(&table);
     Catalogue { table, value }
 }
 
-static CATALOGUES: LazyLock<[Catalogue; 2]> = LazyLock::new(|| [load(ZH_CN), load(EN)]);
+static CATALOGUES: LazyLock<[Catalogue; 2]> = LazyLock::new(|| [load(&ZH_CN), load(&EN)]);
 
 impl Lang {
     /// The BCP 47 tag (`zh-CN`, `en`).
@@ -132,13 +164,13 @@ mod tests {
     #[test]
     fn both_catalogues_have_exactly_the_same_keys() {
         let (mut zh, mut en) = (BTreeSet::new(), BTreeSet::new());
-        keys("", &load(ZH_CN).table, &mut zh);
-        keys("", &load(EN).table, &mut en);
+        keys("", &load(&ZH_CN).table, &mut zh);
+        keys("", &load(&EN).table, &mut en);
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(
             only_zh.is_empty() && only_en.is_empty(),
-            "missing in en.toml: {only_zh:?}; missing in zh-CN.toml: {only_en:?}"
+            "missing in locales/en: {only_zh:?}; missing in locales/zh-CN: {only_en:?}"
         );
     }
 

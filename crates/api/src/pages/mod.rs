@@ -4,7 +4,7 @@
 //!
 //! Pages sign in with a cookie (`hb_session`) holding the same kind of session token a bearer
 //! login gets, and call the same store functions as the JSON API, so the rules and their
-//! errors are the API's. Every word comes from the message catalogues (`locales/*.toml`);
+//! errors are the API's. Every word comes from the message catalogues (`locales/{lang}/*.toml`);
 //! every POST form carries a CSRF token (see `visitor`).
 
 mod auth;
@@ -17,7 +17,9 @@ mod i18n;
 mod invitations;
 mod my_shifts;
 mod near;
+mod organizer;
 mod profile;
+mod school;
 mod shift;
 mod statics;
 mod unsubscribe;
@@ -61,6 +63,8 @@ pub fn router() -> Router<AppState> {
             "/claims/host/{token}",
             get(claim_host::show).post(claim_host::answer),
         )
+        .merge(organizer::router())
+        .merge(school::router())
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -116,7 +120,11 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../../templates/unsubscribe.html"),
             ),
             ("verify.html", include_str!("../../templates/verify.html")),
-        ] {
+        ]
+        .into_iter()
+        .chain(organizer::TEMPLATES.iter().copied())
+        .chain(school::TEMPLATES.iter().copied())
+        {
             env.add_template(name, source)
                 .expect("the bundled template parses");
         }
@@ -173,7 +181,7 @@ mod tests {
             "expired.html",
             minijinja::context! {
                 lang => "en", t => super::Lang::En.words(), csrf => "\"><script>",
-                me => minijinja::context! { name => "x" }, here => "/a/b", css => "/c", js => "/j", htmx => "/h",
+                me => minijinja::context! { name => "x", workspace => false }, here => "/a/b", css => "/c", js => "/j", htmx => "/h",
             },
         )
         .expect("renders")

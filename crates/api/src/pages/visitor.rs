@@ -238,7 +238,11 @@ impl Visitor {
     /// in, asset URLs) added to `page`.
     pub fn render(self, status: StatusCode, template: &str, page: Value) -> ApiResult<Response> {
         let me = self.signed_in.as_ref().map(|s| {
-            context! { name => s.account.name.clone() }
+            context! {
+                name => s.account.name.clone(),
+                // Members of an organization get its pages in the menu.
+                workspace => !s.actor.memberships.is_empty(),
+            }
         });
         let base = context! {
             lang => self.lang.tag(),
