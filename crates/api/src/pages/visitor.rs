@@ -101,6 +101,23 @@ fn query_lang(parts: &Parts) -> Option<String> {
     })
 }
 
+fn choose_lang(parts: &Parts, asked: Option<&str>, cookies: &HashMap<String, String>) -> Lang {
+    let accept = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::choose(asked, cookies.get(LANG_COOKIE).map(String::as_str), accept)
+}
+
+/// The language of a request's page, chosen as for a [`Visitor`] (without a session lookup).
+pub fn page_lang(parts: &Parts) -> Lang {
+    choose_lang(
+        parts,
+        query_lang(parts).as_deref(),
+        &request_cookies(&parts.headers),
+    )
+}
+
 /// Whether the visitor reached us over HTTPS: the configured public URL says so, or the
 /// proxy in front of us does.
 fn over_https(state: &AppState, headers: &HeaderMap) -> bool {
@@ -130,15 +147,7 @@ impl FromRequestParts<AppState> for Visitor {
             });
         }
         let asked = query_lang(parts);
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
-        let lang = Lang::choose(
-            asked.as_deref(),
-            cookies.get(LANG_COOKIE).map(String::as_str),
-            accept,
-        );
+        let lang = choose_lang(parts, asked.as_deref(), &cookies);
         let mut visitor = Visitor {
             signed_in,
             lang,
