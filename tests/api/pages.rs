@@ -361,6 +361,33 @@ async fn profile_form_shows_the_apis_field_errors_and_saves(app: TestApp) {
     let page = visitor.get("/me/profile?saved=1").await.expect(200);
     assert!(page.text.contains("Profile saved."));
     assert!(page.text.contains("value=\"7-afternoon\" checked"));
+
+    // The ID number: given once, shown only masked; a blank field keeps it, the box removes it.
+    let mut with_id = good.clone();
+    with_id.push(("id_number", "11010519491231002X"));
+    visitor
+        .submit("/me/profile", "/me/profile", &with_id)
+        .await
+        .expect(303);
+    let page = visitor.get("/me/profile").await.expect(200);
+    assert!(page.text.contains("1101**********002X"), "{}", page.text);
+    assert!(!page.text.contains("11010519491231002X"));
+    let mut blank = good.clone();
+    blank.push(("id_number", ""));
+    visitor
+        .submit("/me/profile", "/me/profile", &blank)
+        .await
+        .expect(303);
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    assert_eq!(me.json["profile"]["id_number"], "1101**********002X");
+    let mut remove = good.clone();
+    remove.push(("remove_id_number", "yes"));
+    visitor
+        .submit("/me/profile", "/me/profile", &remove)
+        .await
+        .expect(303);
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    assert!(me.json["profile"]["id_number"].is_null(), "{}", me.json);
 }
 
 async fn the_language_comes_from_the_query_then_the_cookie_then_the_browser(app: TestApp) {

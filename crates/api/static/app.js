@@ -1,4 +1,9 @@
 // Small enhancements; every page works without them.
+// The one-row menu may scroll sideways on a phone: show the current page's item.
+document.addEventListener("DOMContentLoaded", function () {
+  var current = document.querySelector("nav.menu [aria-current=page]");
+  if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
+});
 // "Use my location": fills the latitude and longitude inputs from the browser's geolocation.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-locate]");
