@@ -476,6 +476,38 @@ async fn a_volunteer_finds_a_shift_near_home_signs_up_and_cancels(app: TestApp) 
     assert!(near.text.contains("Matched for you"), "{}", near.text);
     assert!(near.text.contains("km away"));
     assert!(near.text.contains("1 of 1 seats left"), "{}", near.text);
+    assert!(
+        near.text.contains("0 verified hours so far"),
+        "{}",
+        near.text
+    );
+    // In Chinese the reasons are worded from their values, not shown in matching's English.
+    let chinese = app.visitor();
+    chinese.log_in(&user.email, PASSWORD).await;
+    let near_zh = chinese.get("/me/near").await.expect(200).text;
+    assert!(near_zh.contains("已认证 0 小时"), "{near_zh}");
+    assert!(near_zh.contains("0 公里"), "{near_zh}");
+    assert!(!near_zh.contains("verified hours so far"), "{near_zh}");
+    // So are the reasons a signup is refused.
+    let rescue = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(3),
+            3,
+            2,
+            json!({"required_skills": ["first_aid"]}),
+        )
+        .await;
+    let refused = chinese
+        .submit(
+            &format!("/shifts/{rescue}"),
+            &format!("/shifts/{rescue}/signup"),
+            &[],
+        )
+        .await
+        .expect(422);
+    assert!(refused.text.contains("需要技能：急救"), "{}", refused.text);
 
     visitor
         .submit(
