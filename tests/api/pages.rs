@@ -738,7 +738,18 @@ async fn a_volunteer_checks_in_and_out_on_the_shift_page(app: TestApp) {
     // Two hours before the start there is nothing to check in to yet.
     let early = page.get(&shift_page).await.expect(200).text;
     assert!(!early.contains(&check_in), "{early}");
+    assert!(
+        !page
+            .get("/me/shifts")
+            .await
+            .expect(200)
+            .text
+            .contains("#presence")
+    );
     app.clock.advance(Duration::minutes(90));
+    // "My shifts" points to the check-in once it is open.
+    let mine = page.get("/me/shifts").await.expect(200).text;
+    assert!(mine.contains(&format!("{shift_page}#presence")), "{mine}");
     let open = page.get(&shift_page).await.expect(200).text;
     assert!(open.contains(&format!("action=\"{check_in}\"")), "{open}");
     assert!(open.contains("data-geolocate"), "{open}");

@@ -11,8 +11,10 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use hourbook_domain::Coordinates;
 use hourbook_domain::roster::SignupStatus;
+use hourbook_store::shifts::Shift;
 use hourbook_store::signups::PresenceInput;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -25,8 +27,7 @@ struct MySignupView {
     status: &'static str,
     waitlist_position: Option<u32>,
     cancellable: bool,
-    /// Which presence button the volunteer gets now: check-in opens shortly before the
-    /// start and closes at the end (the store's own window); check-out follows check-in.
+    /// Which presence button the volunteer gets now (see `presence_due`).
     presence: Option<&'static str>,
     checked_in_at: Option<String>,
 }
@@ -73,7 +74,6 @@ async fn show(
     let event = state.store.event(shift.event_id).await?.event;
     let now = state.clock.now();
     let tz = state.rules.timezone;
-    let check_in_open = now >= shift.starts_at - state.rules.early_check_in && now <= shift.ends_at;
     let mine = match &visitor.signed_in {
         Some(s) => state
             .store
@@ -90,11 +90,7 @@ async fn show(
                     m.signup.status,
                     SignupStatus::Requested | SignupStatus::Confirmed | SignupStatus::Waitlisted
                 ),
-                presence: match m.signup.status {
-                    SignupStatus::Confirmed if check_in_open => Some("in"),
-                    SignupStatus::CheckedIn => Some("out"),
-                    _ => None,
-                },
+                presence: presence_due(m.signup.status, &shift, state, now),
                 checked_in_at: m
                     .signup
                     .checked_in_at
@@ -134,6 +130,25 @@ async fn show(
             general => errors.general,
         },
     )
+}
+
+/// Which presence button a volunteer whose signup is `status` gets now: `in` from shortly
+/// before the start to the end (the store's own window), `out` once checked in.
+pub(super) fn presence_due(
+    status: SignupStatus,
+    shift: &Shift,
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    match status {
+        SignupStatus::Confirmed
+            if now >= shift.starts_at - state.rules.early_check_in && now <= shift.ends_at =>
+        {
+            Some("in")
+        }
+        SignupStatus::CheckedIn => Some("out"),
+        _ => None,
+    }
 }
 
 /// `POST /shifts/{id}/signup`: the same signup as `POST /api/v1/shifts/{id}/signups`.
