@@ -18,6 +18,7 @@ mod i18n;
 mod invitations;
 mod my_shifts;
 mod near;
+mod notifications;
 mod organizer;
 mod profile;
 mod school;
@@ -50,6 +51,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/shifts.ics", get(my_shifts::calendar))
         .route("/me/hours", get(hours::page))
         .route("/me/invitations", get(invitations::page))
+        .route(
+            "/me/notifications",
+            get(notifications::page).post(notifications::save),
+        )
         .route("/invitations/{id}/accept", post(invitations::accept))
         .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/shifts/{id}", get(shift::page))
@@ -110,6 +115,10 @@ fn templates() -> &'static Environment<'static> {
             ),
             ("profile.html", include_str!("../../templates/profile.html")),
             ("near.html", include_str!("../../templates/near.html")),
+            (
+                "notifications.html",
+                include_str!("../../templates/notifications.html"),
+            ),
             (
                 "my_shifts.html",
                 include_str!("../../templates/my_shifts.html"),
