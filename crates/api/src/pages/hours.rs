@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::Serialize;
 
 /// Hours with one decimal, as service time is shown.
-fn hours(minutes: i64) -> String {
+pub(super) fn hours(minutes: i64) -> String {
     format!("{:.1}", minutes as f64 / 60.0)
 }
 

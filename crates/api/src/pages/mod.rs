@@ -9,6 +9,7 @@
 
 mod auth;
 mod cards;
+mod certificates;
 mod claim_host;
 mod forms;
 mod home;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(organizer::router())
         .merge(school::router())
+        .merge(certificates::router())
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -124,6 +126,7 @@ fn templates() -> &'static Environment<'static> {
         .into_iter()
         .chain(organizer::TEMPLATES.iter().copied())
         .chain(school::TEMPLATES.iter().copied())
+        .chain(certificates::TEMPLATES.iter().copied())
         {
             env.add_template(name, source)
                 .expect("the bundled template parses");
