@@ -14,6 +14,7 @@ backend_tests!(
     a_schools_verifier_sees_filters_and_downloads_its_students,
     outsiders_and_unknown_things_get_html_refusals,
     a_certificate_is_looked_up_by_its_code_as_typed,
+    a_volunteer_claims_hours_served_elsewhere_and_withdraws_the_claim,
 );
 
 /// How many certificates the volunteer holds, by the API.
@@ -351,4 +352,146 @@ async fn a_certificate_is_looked_up_by_its_code_as_typed(app: TestApp) {
     assert!(direct.text.contains("没有使用此验证码的证明"));
     let en = anyone.get("/verify/22222-22222?lang=en").await.expect(404);
     assert!(en.text.contains("No certificate has this code"));
+}
+
+async fn a_volunteer_claims_hours_served_elsewhere_and_withdraws_the_claim(app: TestApp) {
+    let platform = app.platform_admin().await;
+    let (org, _) = app
+        .organization_with(&platform, "community", "verifier")
+        .await;
+    let volunteer = app.volunteer("李明").await;
+    let page = app.visitor();
+    page.log_in(&volunteer.email, PASSWORD).await;
+    let hours = page.get("/me/hours").await.expect(200);
+    assert!(hours.text.contains("href=\"/me/hours/claims\""));
+    let form = page.get("/me/hours/claims").await.expect(200);
+    assert!(
+        form.text.contains(&format!("<option value=\"{org}\"")),
+        "{}",
+        form.text
+    );
+
+    let yesterday = (app.clock.now().date_naive() - Duration::days(1)).to_string();
+    let claim =
+        |by: &'static str, org: &str, email: &str, category: &str, start: &str, end: &str| {
+            vec![
+                ("by", by.to_string()),
+                ("organization_id", org.to_string()),
+                ("host_name", "幸福养老院".to_string()),
+                ("contact_name", "王主任".to_string()),
+                ("contact_email", email.to_string()),
+                ("title", "陪伴老人".to_string()),
+                ("category", category.to_string()),
+                ("day", yesterday.clone()),
+                ("start", start.to_string()),
+                ("end", end.to_string()),
+                ("evidence_url", "".to_string()),
+                ("description", "".to_string()),
+            ]
+        };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let page = &page;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            page.submit("/me/hours/claims", "/me/hours/claims", &pairs)
+                .await
+        }
+    };
+    // Field errors, from the page's reading and from the API's own rules; nothing is saved.
+    for (fields, field) in [
+        (
+            claim("organization", "", "", "elder_care", "09:00", "11:00"),
+            "organization_id",
+        ),
+        (
+            claim("organization", &org, "", "elder_care", "11:00", "09:00"),
+            "end",
+        ),
+        (
+            claim("organization", &org, "", "Elder care!", "09:00", "11:00"),
+            "category",
+        ),
+        (
+            claim("organization", &org, "", "elder_care", "9 o'clock", "11:00"),
+            "start",
+        ),
+        (
+            claim("host", "", &volunteer.email, "elder_care", "09:00", "11:00"),
+            "contact_email",
+        ),
+    ] {
+        let r = send(fields).await.expect(422);
+        assert!(
+            r.text.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {}",
+            r.text
+        );
+        assert!(r.text.contains("陪伴老人"), "what was typed is kept");
+    }
+    let mine = || async {
+        app.get("/api/v1/me/hours/claims", Some(&volunteer.token))
+            .await
+            .expect(200)
+            .json["items"]
+            .as_array()
+            .expect("items")
+            .clone()
+    };
+    assert!(mine().await.is_empty());
+
+    let r = send(claim(
+        "organization",
+        &org,
+        "",
+        "elder_care",
+        "09:00",
+        "11:00",
+    ))
+    .await
+    .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/hours/claims?sent=1"));
+    let items = mine().await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0]["minutes"].as_i64(), items[0]["status"].as_str()),
+        (Some(120), Some("pending"))
+    );
+    let list = page.get("/me/hours/claims?sent=1").await.expect(200);
+    assert!(
+        list.text.contains("申报已提交") && list.text.contains("待确认"),
+        "{}",
+        list.text
+    );
+    assert!(list.text.contains("09:00–11:00") && list.text.contains("2.0 小时"));
+
+    // Withdraw: without the token refused, then with it.
+    let id = items[0]["id"].as_str().expect("id");
+    let action = format!("/me/hours/claims/{id}/withdraw");
+    page.post(&action, &[]).await.expect(403);
+    let r = page
+        .submit("/me/hours/claims", &action, &[])
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/hours/claims"));
+    assert_eq!(mine().await[0]["status"], "withdrawn");
+    assert!(page.get("/me/hours/claims").await.text.contains("已撤回"));
+    // Twice, or someone else's: an HTML answer.
+    let again = page.submit("/me/hours/claims", &action, &[]).await;
+    assert!(
+        again.status == 409 && again.content_type.starts_with("text/html"),
+        "{}",
+        again.status
+    );
+    let stranger = app.visitor();
+    let other = app.volunteer("路人").await;
+    stranger.log_in(&other.email, PASSWORD).await;
+    let r = stranger
+        .submit("/me/hours/claims", &action, &[])
+        .await
+        .expect(404);
+    assert!(r.content_type.starts_with("text/html"));
+    stranger
+        .submit("/me/hours/claims", "/me/hours/claims/nope/withdraw", &[])
+        .await
+        .expect(404);
 }

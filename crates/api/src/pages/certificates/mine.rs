@@ -2,31 +2,19 @@
 //! that issues a new one, with the store functions behind `GET` and `POST
 //! /api/v1/me/certificates`. Each links to its printable `/verify/{code}` page.
 
-use super::forms::{FormErrors, Submitted};
-use super::hours::hours;
-use super::i18n::Lang;
-use super::visitor::Visitor;
+use super::super::forms::{FormErrors, Submitted};
+use super::super::hours::hours;
+use super::super::i18n::Lang;
+use super::super::visitor::Visitor;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use chrono::NaiveDate;
 use hourbook_store::certificates::CertificateStatus;
 use minijinja::context;
 use serde::Serialize;
-
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/me/certificates", get(page).post(issue))
-}
-
-/// The templates of these pages, `(name, source)`.
-pub(super) const TEMPLATES: &[(&str, &str)] = &[(
-    "certificates.html",
-    include_str!("../../templates/certificates.html"),
-)];
 
 #[derive(Serialize)]
 struct Line {
@@ -98,7 +86,7 @@ async fn show(
 }
 
 /// `GET /me/certificates`.
-async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
+pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
     show(
         &state,
         visitor,
@@ -122,7 +110,7 @@ fn optional_date(raw: &str, name: &str, errors: &mut FormErrors, lang: Lang) -> 
 }
 
 /// `POST /me/certificates`: issues one and opens its printable page.
-async fn issue(State(state): State<AppState>, form: Submitted) -> ApiResult<Response> {
+pub(super) async fn issue(State(state): State<AppState>, form: Submitted) -> ApiResult<Response> {
     let Submitted { visitor, fields } = form;
     let actor = match visitor.require_sign_in() {
         Ok(s) => s.actor.clone(),
