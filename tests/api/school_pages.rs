@@ -15,6 +15,7 @@ backend_tests!(
     outsiders_and_unknown_things_get_html_refusals,
     a_certificate_is_looked_up_by_its_code_as_typed,
     a_volunteer_claims_hours_served_elsewhere_and_withdraws_the_claim,
+    a_volunteer_reports_an_error_in_an_entry_from_the_hours_page,
 );
 
 /// How many certificates the volunteer holds, by the API.
@@ -494,4 +495,83 @@ async fn a_volunteer_claims_hours_served_elsewhere_and_withdraws_the_claim(app: 
         .submit("/me/hours/claims", "/me/hours/claims/nope/withdraw", &[])
         .await
         .expect(404);
+}
+
+async fn a_volunteer_reports_an_error_in_an_entry_from_the_hours_page(app: TestApp) {
+    let volunteer = app.student_with_hours("李明", 1, None).await;
+    let entry = app
+        .get("/api/v1/me/hours", Some(&volunteer.token))
+        .await
+        .expect(200)
+        .json["entries"][0]["id"]
+        .as_str()
+        .expect("entry id")
+        .to_string();
+    let page = app.visitor();
+    page.log_in(&volunteer.email, PASSWORD).await;
+    let path = format!("/me/hours/entries/{entry}");
+    let action = format!("{path}/dispute");
+    let hours = page.get("/me/hours").await.expect(200);
+    assert!(
+        hours.text.contains(&format!("href=\"{path}\"")),
+        "{}",
+        hours.text
+    );
+    let detail = page.get(&path).await.expect(200);
+    assert!(detail.text.contains("报告此记录有误") && detail.text.contains("2.0 小时"));
+
+    let disputes = || async {
+        app.get(
+            &format!("/api/v1/ledger/{entry}"),
+            Some(&volunteer.token),
+        )
+        .await
+        .expect(200)
+        .json["disputes"]
+            .as_array()
+            .expect("disputes")
+            .len()
+    };
+    let r = page
+        .submit(&path, &action, &[("reason", "")])
+        .await
+        .expect(422);
+    assert!(r.text.contains("id=\"reason-error\""), "{}", r.text);
+    page.post(&action, &[("reason", "forged")])
+        .await
+        .expect(403);
+    assert_eq!(disputes().await, 0);
+
+    let r = page
+        .submit(&path, &action, &[("reason", "我是 10 点才离开的")])
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some(path.as_str()));
+    assert_eq!(disputes().await, 1);
+    let after = page.get(&path).await.expect(200);
+    assert!(after.text.contains("等待答复") && after.text.contains("我是 10 点才离开的"));
+    assert!(
+        !after.text.contains(&format!("action=\"{action}\"")),
+        "one open dispute at a time"
+    );
+    let csrf = after.csrf();
+    let again = page
+        .post(&action, &[("csrf", &csrf), ("reason", "again")])
+        .await
+        .expect(409);
+    assert!(again.content_type.starts_with("text/html"));
+
+    // Someone else's entry, or no entry: an HTML 404.
+    let other = app.volunteer("路人").await;
+    let stranger = app.visitor();
+    stranger.log_in(&other.email, PASSWORD).await;
+    for p in [path.as_str(), "/me/hours/entries/nope"] {
+        let r = stranger.get(p).await.expect(404);
+        assert!(r.content_type.starts_with("text/html") && r.text.contains("没有这条服务记录"));
+    }
+    stranger
+        .submit("/me/hours", &action, &[("reason", "not mine")])
+        .await
+        .expect(404);
+    assert_eq!(disputes().await, 1);
 }

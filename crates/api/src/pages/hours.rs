@@ -30,6 +30,7 @@ struct Progress {
 
 #[derive(Serialize)]
 struct EntryLine {
+    id: String,
     day: String,
     category: String,
     organization: String,
@@ -82,6 +83,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
         .iter()
         .rev()
         .map(|e| EntryLine {
+            id: e.id.to_string(),
             day: e
                 .started_at
                 .with_timezone(&tz)

@@ -3,6 +3,7 @@
 //! entry. Each page calls the store functions its JSON endpoint calls.
 
 mod claims;
+mod disputes;
 mod mine;
 
 use crate::state::AppState;
@@ -14,6 +15,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/me/certificates", get(mine::page).post(mine::issue))
         .route("/me/hours/claims", get(claims::page).post(claims::submit))
         .route("/me/hours/claims/{id}/withdraw", post(claims::withdraw))
+        .route("/me/hours/entries/{id}", get(disputes::page))
+        .route("/me/hours/entries/{id}/dispute", post(disputes::dispute))
 }
 
 /// The templates of these pages, `(name, source)`.
@@ -25,5 +28,9 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     (
         "certificates_claims.html",
         include_str!("../../../templates/certificates_claims.html"),
+    ),
+    (
+        "certificates_entry.html",
+        include_str!("../../../templates/certificates_entry.html"),
     ),
 ];

@@ -6,6 +6,7 @@ mod refused;
 mod students;
 
 pub(super) use lookup::unknown_code;
+pub(super) use refused::refused;
 
 use crate::state::AppState;
 use axum::Router;

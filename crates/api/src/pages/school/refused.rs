@@ -8,7 +8,11 @@ use axum::response::Response;
 use minijinja::context;
 
 /// Renders the refusal: `reason` is a key of the `[school_refused]` catalogue table.
-pub(super) fn refused(visitor: Visitor, status: StatusCode, reason: &str) -> ApiResult<Response> {
+pub(in crate::pages) fn refused(
+    visitor: Visitor,
+    status: StatusCode,
+    reason: &str,
+) -> ApiResult<Response> {
     let message = visitor.lang.text(&format!("school_refused.{reason}"));
     visitor.render(
         status,
