@@ -521,13 +521,10 @@ async fn a_volunteer_reports_an_error_in_an_entry_from_the_hours_page(app: TestA
     assert!(detail.text.contains("报告此记录有误") && detail.text.contains("2.0 小时"));
 
     let disputes = || async {
-        app.get(
-            &format!("/api/v1/ledger/{entry}"),
-            Some(&volunteer.token),
-        )
-        .await
-        .expect(200)
-        .json["disputes"]
+        app.get(&format!("/api/v1/ledger/{entry}"), Some(&volunteer.token))
+            .await
+            .expect(200)
+            .json["disputes"]
             .as_array()
             .expect("disputes")
             .len()

@@ -75,6 +75,43 @@ async fn a_volunteer_certifies_hours_and_the_school_sees_the_student() {
     assert!(list.contains(&code) && list.contains("有效"), "{list}");
     browser.check_page("certificates").await;
 
+    // An error in a record, reported from its page; hours served elsewhere, claimed.
+    browser.open(&base, "/me/hours").await;
+    browser.check_page("hours").await;
+    browser.click("a[href^='/me/hours/entries/']").await;
+    browser.wait_for("textarea#reason").await;
+    browser.fill("reason", "我 10 点才离开").await;
+    browser.check_page("entry").await;
+    browser
+        .click("form[action$='/dispute'] button[type=submit]")
+        .await;
+    browser.wait_for(".status.open").await;
+    browser.check_page("entry-disputed").await;
+    browser.open(&base, "/me/hours/claims").await;
+    browser.check_page("claims").await;
+    browser.click("input[name=by][value=host]").await;
+    browser.fill("host_name", "幸福养老院").await;
+    browser.fill("contact_name", "王主任").await;
+    browser.fill("contact_email", "wang@example.com").await;
+    browser.fill("title", "陪伴老人").await;
+    browser.fill("category", "elder_care").await;
+    let yesterday = (app.clock.now().date_naive() - chrono::Duration::days(1)).to_string();
+    browser.set("day", &yesterday).await;
+    browser.set("start", "09:00").await;
+    browser.set("end", "11:00").await;
+    browser
+        .click_to(
+            "form[action='/me/hours/claims'] button[type=submit]",
+            "/me/hours/claims?sent=1",
+        )
+        .await;
+    let claims = browser.text().await;
+    assert!(
+        claims.contains("陪伴老人") && claims.contains("待确认"),
+        "{claims}"
+    );
+    browser.check_page("claims-sent").await;
+
     // Anyone: the public page says valid; the lookup form finds it however it is typed.
     log_out(&browser).await;
     browser.open(&base, &printable).await;
