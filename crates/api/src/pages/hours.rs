@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::Serialize;
 
 /// Hours with one decimal, as service time is shown.
-fn hours(minutes: i64) -> String {
+pub(super) fn hours(minutes: i64) -> String {
     format!("{:.1}", minutes as f64 / 60.0)
 }
 
@@ -30,6 +30,7 @@ struct Progress {
 
 #[derive(Serialize)]
 struct EntryLine {
+    id: String,
     day: String,
     category: String,
     organization: String,
@@ -82,6 +83,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
         .iter()
         .rev()
         .map(|e| EntryLine {
+            id: e.id.to_string(),
             day: e
                 .started_at
                 .with_timezone(&tz)

@@ -9,6 +9,7 @@
 
 mod auth;
 mod cards;
+mod certificates;
 mod claim_host;
 mod error_pages;
 mod forms;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(organizer::router())
         .merge(school::router())
+        .merge(certificates::router())
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -138,6 +140,7 @@ fn templates() -> &'static Environment<'static> {
         .into_iter()
         .chain(organizer::TEMPLATES.iter().copied())
         .chain(school::TEMPLATES.iter().copied())
+        .chain(certificates::TEMPLATES.iter().copied())
         {
             env.add_template(name, source)
                 .expect("the bundled template parses");
