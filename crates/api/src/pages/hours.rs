@@ -39,6 +39,7 @@ struct EntryLine {
 }
 
 pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
+    let lang = visitor.lang;
     let account_id = match visitor.require_sign_in() {
         Ok(s) => s.account.id,
         Err(login) => return Ok(*login),
@@ -65,7 +66,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
                 .iter()
                 .map(|c| {
                     (
-                        c.category.clone(),
+                        lang.category(&c.category),
                         hours(c.counted_minutes),
                         hours(c.required_minutes),
                     )
@@ -76,7 +77,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
     let by_category: Vec<(String, String)> = summary
         .by_category
         .iter()
-        .map(|(c, m)| (c.clone(), hours(*m)))
+        .map(|(c, m)| (lang.category(c), hours(*m)))
         .collect();
     let entries: Vec<EntryLine> = summary
         .entries
@@ -89,7 +90,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
                 .with_timezone(&tz)
                 .format("%Y-%m-%d")
                 .to_string(),
-            category: e.category.clone(),
+            category: lang.category(&e.category),
             organization: e.organization.name.clone(),
             hours: hours(e.minutes),
             correction: e.minutes < 0,

@@ -52,7 +52,7 @@ pub(super) async fn page(
     let categories: Vec<(String, String)> = s
         .by_category
         .iter()
-        .map(|(c, m)| (c.clone(), duration(*m, lang)))
+        .map(|(c, m)| (lang.category(c), duration(*m, lang)))
         .collect();
     let issued = s
         .issued_at

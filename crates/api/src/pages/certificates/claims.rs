@@ -78,6 +78,7 @@ async fn show(
     errors: FormErrors,
     sent: bool,
 ) -> ApiResult<Response> {
+    let lang = visitor.lang;
     let me = match visitor.require_sign_in() {
         Ok(s) => s.account.id,
         Err(login) => return Ok(*login),
@@ -101,7 +102,7 @@ async fn show(
             from: local(c.started_at).format("%H:%M").to_string(),
             to: local(c.ended_at).format("%H:%M").to_string(),
             hours: hours(c.minutes),
-            category: c.category,
+            category: lang.category(&c.category),
             status: status_name(c.status),
             note: c.decision_note,
             pending: c.status == ClaimStatus::Pending,

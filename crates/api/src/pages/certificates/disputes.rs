@@ -49,6 +49,7 @@ async fn show(
     reason: &str,
     errors: FormErrors,
 ) -> ApiResult<Response> {
+    let lang = visitor.lang;
     let actor = match visitor.require_sign_in() {
         Ok(s) => s.actor.clone(),
         Err(login) => return Ok(*login),
@@ -102,7 +103,7 @@ async fn show(
             to => time(e.ended_at),
             hours => hours(e.minutes),
             corrected => hours(history.corrected_minutes),
-            category => e.category.clone(),
+            category => lang.category(&e.category),
             organization => e.organization.name.clone(),
             note => e.note.clone(),
             corrections => corrections,
