@@ -106,8 +106,9 @@ impl FormErrors {
     }
 
     /// The page's status and errors for a rule the store or domain refused, with the API's
-    /// field names mapped onto the form by `field_of`. Failures that are not the visitor's
-    /// (the database is down...) stay errors.
+    /// field names mapped onto the form by `field_of` and its English messages worded in the
+    /// visitor's language (`Lang::api_message`). Failures that are not the visitor's (the
+    /// database is down...) stay errors.
     pub fn add_refusal(
         &mut self,
         err: ApiError,
@@ -117,10 +118,11 @@ impl FormErrors {
         match err {
             ApiError::Store(StoreError::Domain(DomainError::Invalid(errors))) => {
                 for e in errors {
+                    let message = lang.api_message(&e.message);
                     if e.field.is_empty() {
-                        self.general.push(e.message);
+                        self.general.push(message);
                     } else {
-                        self.field(&field_of(&e.field), e.message);
+                        self.field(&field_of(&e.field), message);
                     }
                 }
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
@@ -134,15 +136,17 @@ impl FormErrors {
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
             }
             ApiError::Store(StoreError::Domain(DomainError::Conflict(detail))) => {
-                self.general.push(detail);
+                self.general.push(lang.api_message(&detail));
                 Ok(StatusCode::CONFLICT)
             }
             ApiError::Store(StoreError::NotFound(what)) => {
-                self.general.push(format!("no such {what}"));
+                // The API's own wording (see error.rs), translated as one phrase.
+                self.general
+                    .push(lang.api_message(&format!("no such {what}")));
                 Ok(StatusCode::NOT_FOUND)
             }
             ApiError::Store(StoreError::Forbidden(why)) => {
-                self.general.push(why.to_string());
+                self.general.push(lang.api_message(why));
                 Ok(StatusCode::FORBIDDEN)
             }
             ApiError::TooManyRequests => {
