@@ -183,7 +183,7 @@ async fn registration_checks_fields_and_asks_minors_for_a_guardian(app: TestApp)
         )
         .await
         .expect(422);
-    assert!(r.text.contains("must be in the past"), "{}", r.text);
+    assert!(r.text.contains("须为过去的日期"), "{}", r.text);
     assert!(r.text.contains("aria-invalid=\"true\""));
 
     // An adult goes straight to the account fields.
@@ -235,11 +235,7 @@ async fn registration_checks_fields_and_asks_minors_for_a_guardian(app: TestApp)
     fields.push(("csrf", &csrf));
     fields.push(("consent", "yes"));
     let r = visitor.post("/register", &fields).await.expect(422);
-    assert!(
-        r.text.contains("must be at least 10 characters"),
-        "{}",
-        r.text
-    );
+    assert!(r.text.contains("至少 10 个字符"), "{}", r.text);
     assert!(r.text.contains("id=\"email-error\""), "{}", r.text);
     assert!(
         r.text.contains("id=\"guardian.consent_given-error\""),
