@@ -19,6 +19,7 @@ mod notifications;
 mod notifications_safety;
 mod openapi;
 mod organizations;
+mod organizer_pages;
 mod pages;
 mod policies;
 mod presence;
