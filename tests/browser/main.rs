@@ -3,6 +3,8 @@
 //! `<target dir>/screenshots/`. Skipped (with a note) when no chromedriver is installed,
 //! unless `HOURBOOK_REQUIRE_ALL_BACKENDS=1`.
 
+mod organizer;
+
 use chrono::Duration;
 use hourbook_tests::browser::Browser;
 use hourbook_tests::{Backend, SITE, spawn_app};

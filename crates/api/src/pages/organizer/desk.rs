@@ -79,7 +79,12 @@ async fn desk_page(
         Ok(code) => Some(Code {
             qr_svg: crate::qr::svg(&code.code, 200)?,
             digits: code.code,
-            valid_until: super::clock_time(code.valid_until, state.rules.timezone),
+            // Codes change every 30 seconds: the seconds matter.
+            valid_until: code
+                .valid_until
+                .with_timezone(&state.rules.timezone)
+                .format("%H:%M:%S")
+                .to_string(),
         }),
         Err(StoreError::Domain(DomainError::Conflict(_))) => None,
         Err(e) => return Err(ApiError::from(e)),
@@ -90,7 +95,7 @@ async fn desk_page(
         .map(|l| Person::of(l, state))
         .collect();
     let total = everyone.len();
-    let here = everyone.iter().filter(|p| p.status == "checked_in").count();
+    let present = everyone.iter().filter(|p| p.status == "checked_in").count();
     let done = everyone
         .iter()
         .find(|p| !query.done.is_empty() && p.signup_id == query.done)
@@ -103,7 +108,7 @@ async fn desk_page(
         status,
         template: "org_desk.html",
         context: context! {
-            shift => head, people => people, q => query.q.trim(), total => total, here => here,
+            shift => head, people => people, q => query.q.trim(), total => total, present => present,
             code => code, done => done, general => general,
         },
     })
