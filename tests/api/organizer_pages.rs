@@ -573,7 +573,41 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
         .expect(422);
 }
 
+async fn the_workspace_offers_what_each_role_allows(app: TestApp) {
+    let admin = app.platform_admin().await;
+    let (school, verifier) = app.organization_with(&admin, "school", "verifier").await;
+    let pages = signed_in(&app, &verifier).await;
+    let workspace = pages.get("/org").await.expect(200);
+    assert!(workspace.text.contains(&format!("/org/{school}/records")));
+    assert!(
+        workspace.text.contains(&format!("/org/{school}/students")),
+        "a school's staff see its students"
+    );
+    assert!(
+        !workspace.text.contains(&format!("/org/{school}/events")),
+        "verifiers do not run events"
+    );
+    pages
+        .get(&format!("/org/{school}/records"))
+        .await
+        .expect(200);
+    let refused = pages
+        .get(&format!("/org/{school}/events"))
+        .await
+        .expect(403);
+    assert!(
+        refused.text.contains("organizers see its events"),
+        "{}",
+        refused.text
+    );
+    // The same pages in English.
+    let english = pages.get("/org?lang=en").await.expect(200);
+    assert!(english.text.contains("Hours to verify"), "{}", english.text);
+    assert!(english.text.contains("Verifier"));
+}
+
 hourbook_tests::backend_tests!(
+    the_workspace_offers_what_each_role_allows,
     an_organizer_posts_an_event_and_its_shift_through_the_forms,
     forms_refuse_a_missing_token_and_outsiders,
     the_desk_finds_volunteers_by_name_and_checks_them_in_and_out,

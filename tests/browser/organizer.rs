@@ -99,6 +99,22 @@ async fn an_organizer_checks_a_volunteer_in_and_out_at_the_desk_and_verifies_the
         .js("document.getElementById('code').scrollIntoView()", vec![])
         .await;
     browser.check_page("desk-code").await;
+    // With scripts, the list narrows as the organizer types (htmx), no button needed.
+    browser.open(&base, &desk).await;
+    browser.fill("q", "李").await;
+    let mut narrowed = false;
+    for _ in 0..50 {
+        let text = browser.text().await;
+        if text.contains("李华") && !text.contains("王小明") {
+            narrowed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(narrowed, "{}", browser.text().await);
+    browser
+        .open(&base, &format!("{desk}?q=%E5%B0%8F%E6%98%8E"))
+        .await;
     browser.click("form[action$='/check-in'] button").await;
     browser.wait_for(".notice.ok").await;
     assert_eq!(
