@@ -180,7 +180,7 @@ async fn an_organizer_posts_an_event_and_its_shift_through_the_forms(app: TestAp
         .expect(303);
     assert_eq!(
         added.location.as_deref(),
-        Some(&*format!("/org/{org}/events"))
+        Some(&*format!("/org/{org}/events#event-{event}"))
     );
     let shown = app
         .get(&format!("/api/v1/events/{event}"), None)

@@ -138,7 +138,17 @@ async fn an_organizer_checks_a_volunteer_in_and_out_at_the_desk_and_verifies_the
     browser.open(&base, &records).await;
     assert!(browser.text().await.contains("王小明"));
     browser.check_page("records").await;
-    browser.click("input[name=signup]").await;
+    browser.click("input[data-select-all]").await;
+    assert_eq!(
+        browser
+            .js(
+                "return document.querySelector('input[name=signup]').checked",
+                vec![]
+            )
+            .await,
+        json!(true),
+        "select all ticks the rows"
+    );
     browser.click("#bulk button[type=submit]").await;
     browser.wait_for(".notice.ok").await;
     let verified = browser.text().await;

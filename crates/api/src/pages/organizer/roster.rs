@@ -31,6 +31,8 @@ pub(super) struct ShiftHead {
     pub capacity: u32,
     pub waitlist: u32,
     pub cancelled: bool,
+    /// Absences are recorded once the shift has started.
+    pub started: bool,
 }
 
 /// One volunteer on a roster or at the desk.
@@ -81,6 +83,7 @@ pub(super) async fn shift_with_roster(
         capacity: shift.capacity,
         waitlist: shift.waitlist_count,
         cancelled: shift.status != "open",
+        started: shift.starts_at <= state.clock.now(),
     };
     Ok((head, lines))
 }

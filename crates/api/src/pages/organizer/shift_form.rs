@@ -137,7 +137,7 @@ fn field_of(field: &str) -> String {
 struct EventHead {
     id: String,
     title: String,
-    organization_id: String,
+    organization_id: Uuid,
     organization_name: String,
 }
 
@@ -158,7 +158,7 @@ async fn event_head(state: &AppState, event_id: Uuid) -> ApiResult<EventHead> {
     Ok(EventHead {
         id: event.id.to_string(),
         title: event.title,
-        organization_id: event.organization_id.to_string(),
+        organization_id: event.organization_id,
         organization_name: event.organization_name,
     })
 }
@@ -181,9 +181,8 @@ pub(super) async fn form(
     };
     let page = async {
         let event_id = path_id(&event_id, "event")?;
-        let event = state.store.event(event_id).await?.event;
-        must_organize(&actor, event.organization_id)?;
         let head = event_head(&state, event_id).await?;
+        must_organize(&actor, head.organization_id)?;
         let v = Values {
             capacity: "10".into(),
             ..Values::default()
@@ -226,7 +225,10 @@ pub(super) async fn create(
             match added {
                 Ok(shift) => {
                     state.refresh_shift_index(shift.id).await;
-                    return Ok(Ok(format!("/org/{}/events", head.organization_id)));
+                    return Ok(Ok(format!(
+                        "/org/{}/events#event-{event_id}",
+                        head.organization_id
+                    )));
                 }
                 Err(e) => Some(ApiError::from(e)),
             }
