@@ -303,12 +303,23 @@ async fn the_desk_finds_volunteers_by_name_and_checks_them_in_and_out(app: TestA
     let wang = app.volunteer("王小明").await;
     let li = app.volunteer("Li Wei").await;
     let wang_signup = app.signup_id(&shift, &wang).await;
-    app.signup_id(&shift, &li).await;
+    let li_signup = app.signup_id(&shift, &li).await;
 
     let desk = format!("/org/shifts/{shift}/desk");
     let all = pages.get(&desk).await.expect(200);
     assert!(all.text.contains("王小明") && all.text.contains("Li Wei"));
     assert!(all.text.contains("<svg"), "the check-in code's QR code");
+    // The digits shown are the shift's real code: a volunteer checks in with them.
+    let marker = "class=\"org-code-digits\">";
+    let start = all.text.find(marker).expect("the code") + marker.len();
+    let digits = &all.text[start..start + 6];
+    app.post(
+        &format!("/api/v1/signups/{li_signup}/check-in"),
+        Some(&li.token),
+        json!({"code": digits}),
+    )
+    .await
+    .expect(200);
     let found = pages
         .get(&format!("{desk}?q=%E5%B0%8F%E6%98%8E"))
         .await

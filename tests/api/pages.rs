@@ -361,6 +361,33 @@ async fn profile_form_shows_the_apis_field_errors_and_saves(app: TestApp) {
     let page = visitor.get("/me/profile?saved=1").await.expect(200);
     assert!(page.text.contains("Profile saved."));
     assert!(page.text.contains("value=\"7-afternoon\" checked"));
+
+    // The ID number: given once, shown only masked; a blank field keeps it, the box removes it.
+    let mut with_id = good.clone();
+    with_id.push(("id_number", "11010519491231002X"));
+    visitor
+        .submit("/me/profile", "/me/profile", &with_id)
+        .await
+        .expect(303);
+    let page = visitor.get("/me/profile").await.expect(200);
+    assert!(page.text.contains("1101**********002X"), "{}", page.text);
+    assert!(!page.text.contains("11010519491231002X"));
+    let mut blank = good.clone();
+    blank.push(("id_number", ""));
+    visitor
+        .submit("/me/profile", "/me/profile", &blank)
+        .await
+        .expect(303);
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    assert_eq!(me.json["profile"]["id_number"], "1101**********002X");
+    let mut remove = good.clone();
+    remove.push(("remove_id_number", "yes"));
+    visitor
+        .submit("/me/profile", "/me/profile", &remove)
+        .await
+        .expect(303);
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    assert!(me.json["profile"]["id_number"].is_null(), "{}", me.json);
 }
 
 async fn the_language_comes_from_the_query_then_the_cookie_then_the_browser(app: TestApp) {
@@ -449,6 +476,38 @@ async fn a_volunteer_finds_a_shift_near_home_signs_up_and_cancels(app: TestApp) 
     assert!(near.text.contains("Matched for you"), "{}", near.text);
     assert!(near.text.contains("km away"));
     assert!(near.text.contains("1 of 1 seats left"), "{}", near.text);
+    assert!(
+        near.text.contains("0 verified hours so far"),
+        "{}",
+        near.text
+    );
+    // In Chinese the reasons are worded from their values, not shown in matching's English.
+    let chinese = app.visitor();
+    chinese.log_in(&user.email, PASSWORD).await;
+    let near_zh = chinese.get("/me/near").await.expect(200).text;
+    assert!(near_zh.contains("已认证 0 小时"), "{near_zh}");
+    assert!(near_zh.contains("0 公里"), "{near_zh}");
+    assert!(!near_zh.contains("verified hours so far"), "{near_zh}");
+    // So are the reasons a signup is refused.
+    let rescue = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(3),
+            3,
+            2,
+            json!({"required_skills": ["first_aid"]}),
+        )
+        .await;
+    let refused = chinese
+        .submit(
+            &format!("/shifts/{rescue}"),
+            &format!("/shifts/{rescue}/signup"),
+            &[],
+        )
+        .await
+        .expect(422);
+    assert!(refused.text.contains("需要技能：急救"), "{}", refused.text);
 
     visitor
         .submit(
@@ -667,7 +726,183 @@ async fn invitations_are_answered_and_verified_hours_add_up(app: TestApp) {
     assert!(page.text.contains("Link your school"), "{}", page.text);
 }
 
+async fn a_volunteer_checks_in_and_out_on_the_shift_page(app: TestApp) {
+    let b = app
+        .booking("community", false, Duration::hours(2), 3, "王芳")
+        .await;
+    let page = app.visitor();
+    page.log_in(&b.volunteer.email, PASSWORD).await;
+    let shift_page = format!("/shifts/{}", b.shift);
+    let check_in = format!("/signups/{}/check-in", b.signup);
+    let check_out = format!("/signups/{}/check-out", b.signup);
+    // Two hours before the start there is nothing to check in to yet.
+    let early = page.get(&shift_page).await.expect(200).text;
+    assert!(!early.contains(&check_in), "{early}");
+    assert!(
+        !page
+            .get("/me/shifts")
+            .await
+            .expect(200)
+            .text
+            .contains("#presence")
+    );
+    app.clock.advance(Duration::minutes(90));
+    // "My shifts" points to the check-in once it is open.
+    let mine = page.get("/me/shifts").await.expect(200).text;
+    assert!(mine.contains(&format!("{shift_page}#presence")), "{mine}");
+    let open = page.get(&shift_page).await.expect(200).text;
+    assert!(open.contains(&format!("action=\"{check_in}\"")), "{open}");
+    assert!(open.contains("data-geolocate"), "{open}");
+
+    // Without JavaScript the location form sends none: the answer asks for it or the code.
+    let none = page
+        .submit(
+            &shift_page,
+            &check_in,
+            &[("shift", &b.shift), ("lat", ""), ("lon", "")],
+        )
+        .await
+        .expect(422);
+    assert!(none.text.contains("id=\"location-error\""), "{}", none.text);
+    assert!(none.text.contains("id=\"code\""), "{}", none.text);
+    // About 1.1 km away: outside the geofence; a wrong code; an unreadable location.
+    let far = (SITE.0 + 0.01).to_string();
+    let lon = SITE.1.to_string();
+    let r = page
+        .submit(
+            &shift_page,
+            &check_in,
+            &[("shift", &b.shift), ("lat", &far), ("lon", &lon)],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("id=\"location-error\""), "{}", r.text);
+    let shown = app
+        .get(
+            &format!("/api/v1/shifts/{}/check-in-code", b.shift),
+            Some(&b.organizer.token),
+        )
+        .await
+        .expect(200);
+    let code = shown.json["code"].as_str().expect("a code").to_string();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = page
+        .submit(
+            &shift_page,
+            &check_in,
+            &[("shift", &b.shift), ("code", wrong)],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("id=\"code-error\""), "{}", r.text);
+    assert!(r.text.contains(&format!("value=\"{wrong}\"")), "{}", r.text);
+    page.submit(
+        &shift_page,
+        &check_in,
+        &[("shift", &b.shift), ("lat", "north"), ("lon", &lon)],
+    )
+    .await
+    .expect(422);
+    let still = app
+        .get("/api/v1/me/signups", Some(&b.volunteer.token))
+        .await;
+    assert_eq!(
+        still.json["items"][0]["status"], "confirmed",
+        "{}",
+        still.json
+    );
+
+    // The organizer's QR opens the shift page with the code already typed in.
+    let scanned = page
+        .get(&format!("{shift_page}?code={code}"))
+        .await
+        .expect(200)
+        .text;
+    assert!(scanned.contains(&format!("value=\"{code}\"")), "{scanned}");
+    page.submit(
+        &shift_page,
+        &check_in,
+        &[("shift", &b.shift), ("code", &code)],
+    )
+    .await
+    .expect(303);
+    let inside = page.get(&shift_page).await.expect(200).text;
+    assert!(inside.contains("已签到"), "{inside}");
+    assert!(
+        inside.contains(&format!("action=\"{check_out}\"")),
+        "{inside}"
+    );
+    assert!(
+        !inside.contains(&format!("action=\"{check_in}\"")),
+        "{inside}"
+    );
+
+    // Checking out needs the location on site; codes are for checking in only.
+    app.clock.advance(Duration::hours(3));
+    page.submit(
+        &shift_page,
+        &check_out,
+        &[("shift", &b.shift), ("lat", &far), ("lon", &lon)],
+    )
+    .await
+    .expect(422);
+    let site = SITE.0.to_string();
+    page.submit(
+        &shift_page,
+        &check_out,
+        &[("shift", &b.shift), ("lat", &site), ("lon", &lon)],
+    )
+    .await
+    .expect(303);
+    let after = app
+        .get("/api/v1/me/signups", Some(&b.volunteer.token))
+        .await;
+    assert_eq!(
+        after.json["items"][0]["status"], "checked_out",
+        "{}",
+        after.json
+    );
+    // Another volunteer cannot check this signup in or out.
+    let other = app.visitor();
+    let stranger = app.volunteer("路人").await;
+    other.log_in(&stranger.email, PASSWORD).await;
+    other
+        .submit(
+            &shift_page,
+            &check_out,
+            &[("shift", &b.shift), ("lat", &site), ("lon", &lon)],
+        )
+        .await
+        .expect(404);
+}
+
+async fn failures_outside_the_api_are_pages_in_the_visitors_language(app: TestApp) {
+    let visitor = app.visitor();
+    // An id that is not one, an id of nothing, a path of nothing: pages, not JSON.
+    for (path, status) in [
+        ("/shifts/not-an-id", 404),
+        ("/shifts/00000000-0000-4000-8000-000000000000", 404),
+        ("/no/such/page", 404),
+    ] {
+        let r = visitor.get(path).await.expect(status);
+        assert!(
+            r.content_type.starts_with("text/html"),
+            "{path}: {}",
+            r.content_type
+        );
+        assert!(r.text.contains("<html lang=\"zh-CN\">"), "{}", r.text);
+    }
+    let r = visitor.get("/no/such/page?lang=en").await.expect(404);
+    assert!(r.text.contains("This page does not exist"), "{}", r.text);
+    // The API and the health checks keep answering problem+json.
+    let api = app.get("/api/v1/shifts/not-an-id", None).await;
+    assert_eq!(api.status, 404);
+    assert!(api.json["type"].is_string(), "{}", api.json);
+}
+
 hourbook_tests::backend_tests!(
+    failures_outside_the_api_are_pages_in_the_visitors_language,
+    a_volunteer_checks_in_and_out_on_the_shift_page,
     invitations_are_answered_and_verified_hours_add_up,
     anonymous_forms_need_the_double_submit_token,
     signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it,

@@ -91,6 +91,21 @@ async fn a_volunteer_registers_sets_a_profile_and_signs_up_near_home() {
     assert!(mine.contains("已确认"), "{mine}");
     browser.check_page("my-shifts").await;
 
+    // On the day, at the site: check in with the phone's location, and out again.
+    let starts = hourbook_tests::test_start() + Duration::days(3);
+    app.clock.set(starts - Duration::minutes(20));
+    browser.place_phone_at(&base, SITE).await;
+    browser.open(&base, &page).await;
+    browser.check_page("shift-check-in").await;
+    browser.click("form[data-geolocate] button").await;
+    browser.wait_for("form[action$='/check-out']").await;
+    browser.wait_for_text("已签到").await;
+    app.clock.set(starts + Duration::hours(3));
+    browser.open(&base, &page).await;
+    browser.click("form[data-geolocate] button").await;
+    browser.wait_for_text("已签退").await;
+    browser.check_page("shift-checked-out").await;
+
     // Hours (none verified yet) and invitations (none yet).
     browser.open(&base, "/me/hours").await;
     browser.check_page("hours").await;

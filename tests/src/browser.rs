@@ -7,6 +7,7 @@
 //! choice). Without chromedriver a test prints "skipped: no chromedriver" and passes, unless
 //! `HOURBOOK_REQUIRE_ALL_BACKENDS=1`, when it fails.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
@@ -98,6 +99,31 @@ impl Drop for Driver {
             .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A Chrome DevTools command, sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.command, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
@@ -278,6 +304,36 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+    }
+
+    /// Lets `origin` ask where the phone is, and puts the phone at `(lat, lon)`.
+    pub async fn place_phone_at(&self, origin: &str, (lat, lon): (f64, f64)) {
+        for (command, params) in [
+            (
+                "Browser.grantPermissions",
+                json!({"origin": origin, "permissions": ["geolocation"]}),
+            ),
+            (
+                "Emulation.setGeolocationOverride",
+                json!({"latitude": lat, "longitude": lon, "accuracy": 10}),
+            ),
+        ] {
+            self.client
+                .issue_cmd(DevTools { command, params })
+                .await
+                .unwrap_or_else(|e| panic!("{command}: {e}"));
+        }
+    }
+
+    /// Waits (up to 5 s) until the page's text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        for _ in 0..50 {
+            if self.text().await.contains(text) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("waited for {text:?}; the page says:\n{}", self.text().await);
     }
 
     /// The current path (and query).

@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Outside `/api/`, errors (unknown pages and ids included) are answered as pages.
+        .layer(axum::middleware::from_fn(pages::html_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::remember,

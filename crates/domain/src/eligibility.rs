@@ -8,7 +8,7 @@
 //!   shift by hand has decided for themselves, so a signup does not refuse it.
 
 use crate::catalogue::Skill;
-use crate::error::Ineligibility;
+use crate::error::{Ineligibility, MessageParams};
 use crate::location::{Coordinates, round_km};
 use crate::profile::{AgePolicy, VolunteerProfile, age_on};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
@@ -108,9 +108,11 @@ pub fn assess(
         profile.home.distance_km(&shift.location),
         policy,
         &mut |broken| {
+            let (detail, params) = (broken.detail)();
             let found = Ineligibility {
                 code: broken.code,
-                detail: (broken.detail)(),
+                detail,
+                params,
             };
             match broken.kind {
                 Kind::Rule => assessment.rules.push(found),
@@ -145,15 +147,22 @@ enum Kind {
     Preference,
 }
 
+/// An obstacle's explanation: the English detail and the values it is made of.
+type Explained = (String, MessageParams);
+
 /// One obstacle found; the explanation is written only if asked for.
 struct Broken<'a> {
     kind: Kind,
     code: &'static str,
-    detail: &'a dyn Fn() -> String,
+    detail: &'a dyn Fn() -> Explained,
+}
+
+fn params<const N: usize>(pairs: [(&'static str, String); N]) -> MessageParams {
+    pairs.into_iter().collect()
 }
 
 impl<'a> Broken<'a> {
-    fn rule(code: &'static str, detail: &'a dyn Fn() -> String) -> Self {
+    fn rule(code: &'static str, detail: &'a dyn Fn() -> Explained) -> Self {
         Self {
             kind: Kind::Rule,
             code,
@@ -178,10 +187,10 @@ fn check(
             kind: Kind::Preference,
             code: "outside_travel_radius",
             detail: &|| {
-                format!(
-                    "{} km away, beyond your {} km",
-                    round_km(distance),
-                    profile.travel_radius_km
+                let (km, radius) = (round_km(distance), profile.travel_radius_km);
+                (
+                    format!("{km} km away, beyond your {radius} km"),
+                    params([("km", km.to_string()), ("radius", radius.to_string())]),
                 )
             },
         })?;
@@ -190,7 +199,12 @@ fn check(
         found(Broken {
             kind: Kind::Preference,
             code: "not_available",
-            detail: &|| "outside your weekly availability".to_string(),
+            detail: &|| {
+                (
+                    "outside your weekly availability".to_string(),
+                    MessageParams::new(),
+                )
+            },
         })?;
     }
     let date = local.date;
@@ -199,36 +213,56 @@ fn check(
         && age < min
     {
         found(Broken::rule("too_young", &|| {
-            format!("this shift needs volunteers aged {min} or over; you will be {age}")
+            (
+                format!("this shift needs volunteers aged {min} or over; you will be {age}"),
+                params([("min", min.to_string()), ("age", age.to_string())]),
+            )
         }))?;
     }
     if let Some(max) = shift.max_age
         && age > max
     {
         found(Broken::rule("too_old", &|| {
-            format!("this shift is for volunteers aged {max} or under; you will be {age}")
+            (
+                format!("this shift is for volunteers aged {max} or under; you will be {age}"),
+                params([("max", max.to_string()), ("age", age.to_string())]),
+            )
         }))?;
     }
     if age < policy.minimum_age {
         found(Broken::rule("below_minimum_age", &|| {
-            format!("volunteers must be at least {}", policy.minimum_age)
+            let min = policy.minimum_age;
+            (
+                format!("volunteers must be at least {min}"),
+                params([("min", min.to_string())]),
+            )
         }))?;
     }
     if age < policy.adult_age && !profile.guardian_consented() {
         found(Broken::rule("guardian_consent_missing", &|| {
-            format!(
-                "volunteers under {} need a guardian's recorded consent",
-                policy.adult_age
+            let adult = policy.adult_age;
+            (
+                format!("volunteers under {adult} need a guardian's recorded consent"),
+                params([("adult_age", adult.to_string())]),
             )
         }))?;
     }
     for skill in &shift.required_skills {
         match profile.skills.iter().find(|h| h.skill == *skill) {
             None => found(Broken::rule("missing_skill", &|| {
-                format!("requires {}", skill.as_str())
+                (
+                    format!("requires {}", skill.as_str()),
+                    params([("skills", skill.as_str().to_string())]),
+                )
             }))?,
             Some(h) if !h.valid_on(date) => found(Broken::rule("certificate_expired", &|| {
-                format!("requires a {} certificate valid on {date}", skill.as_str())
+                (
+                    format!("requires a {} certificate valid on {date}", skill.as_str()),
+                    params([
+                        ("skills", skill.as_str().to_string()),
+                        ("date", date.to_string()),
+                    ]),
+                )
             }))?,
             Some(_) => {}
         }

@@ -1,6 +1,7 @@
 //! Errors that the rules produce. The API maps each kind to an HTTP problem in one place.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One invalid input field, named the way the client sent it (`home.lat`, `capacity`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -21,14 +22,22 @@ impl FieldError {
     }
 }
 
+/// The values a coded message is made of, by name, so that a client can word it in its own
+/// language (the English `detail` beside them is one such wording).
+pub type MessageParams = BTreeMap<&'static str, String>;
+
 /// Why a volunteer may not take a shift. `code` is stable for clients; `detail` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Ineligibility {
     /// Machine-readable reason, e.g. `too_young`, `missing_skill`.
     #[schema(value_type = String, example = "too_young")]
     pub code: &'static str,
-    /// Human-readable explanation.
+    /// Human-readable explanation, in English.
     pub detail: String,
+    /// What `detail` says, as values: `km`, `radius`; `min`, `max`, `age`; `adult_age`;
+    /// `skills` (a skill code) and `date`.
+    #[schema(value_type = BTreeMap<String, String>, example = json!({"min": "16", "age": "15"}))]
+    pub params: MessageParams,
 }
 
 /// A rule of the domain was broken.

@@ -11,6 +11,7 @@
 
 use crate::model::{Audience, MatchContext, OpenShift, Volunteer, Weights};
 use hourbook_domain::eligibility::may_be_proposed;
+use hourbook_domain::error::MessageParams;
 use hourbook_domain::location::round_km;
 use serde::Serialize;
 
@@ -20,10 +21,20 @@ pub struct Reason {
     /// `distance`, `preferred_skill`, `urgent`, `fairness` or `requirement_progress`.
     #[schema(value_type = String, example = "distance")]
     pub code: &'static str,
-    /// For people, e.g. "1.8 km" or "starts in 2 days, 3 of 10 seats filled".
+    /// For people, in English, e.g. "1.8 km" or "starts in 2 days, 3 of 10 seats filled".
     pub detail: String,
+    /// What `detail` says, as values, so that a client (the web pages among them) can word
+    /// the reason in its own language: `km`; `skills` (skill codes, comma separated); `unit`
+    /// (`hours` or `days`), `in`, `confirmed` and `capacity`; `hours`; `requirement`. Only
+    /// what the audience may see.
+    #[schema(value_type = std::collections::BTreeMap<String, String>, example = json!({"km": "1.8"}))]
+    pub params: MessageParams,
     /// Points this term adds to the score.
     pub points: f64,
+}
+
+fn params<const N: usize>(pairs: [(&'static str, String); N]) -> MessageParams {
+    pairs.into_iter().collect()
 }
 
 /// A score with its reasons, strongest first.
@@ -96,14 +107,16 @@ fn evaluate(
     } = ctx.weights;
     let mut reasons = Vec::with_capacity(if explain { 5 } else { 0 });
     let mut total = 0.0;
-    let mut add = |code, weight: f64, term: f64, detail: &dyn Fn() -> String| {
+    let mut add = |code, weight: f64, term: f64, detail: &dyn Fn() -> (String, MessageParams)| {
         let points = round1(weight * term.clamp(0.0, 1.0));
         if points > 0.0 {
             total += points;
             if explain {
+                let (detail, params) = detail();
                 reasons.push(Reason {
                     code,
-                    detail: detail(),
+                    detail,
+                    params,
                     points,
                 });
             }
@@ -116,8 +129,11 @@ fn evaluate(
         distance,
         1.0 - distance_km / radius,
         &|| match ctx.audience {
-            Audience::Volunteer => format!("{} km", round_km(distance_km)),
-            Audience::Organizer => coarse_distance(distance_km),
+            Audience::Volunteer => {
+                let km = round_km(distance_km);
+                (format!("{km} km"), params([("km", km.to_string())]))
+            }
+            Audience::Organizer => (coarse_distance(distance_km), MessageParams::new()),
         },
     );
 
@@ -137,10 +153,12 @@ fn evaluate(
             preferred_skill,
             held().count() as f64 / shift.preferred_skills.len() as f64,
             &|| {
-                held()
+                let detail = held()
                     .map(|skill| skill.as_str().replace('_', " "))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", ");
+                let codes = held().map(|skill| skill.as_str()).collect::<Vec<_>>();
+                (detail, params([("skills", codes.join(","))]))
             },
         );
     }
@@ -149,24 +167,27 @@ fn evaluate(
     let days_to_start = hours_to_start / 24.0;
     if days_to_start < ctx.urgent_within_days && shift.capacity > 0 {
         let fill = f64::from(shift.confirmed) / f64::from(shift.capacity);
-        let when = || {
-            if hours_to_start < 24.0 {
-                format!("starts in {} hours", hours_to_start.ceil().max(1.0))
-            } else {
-                format!("starts in {} days", days_to_start.floor())
-            }
+        let (unit, count) = if hours_to_start < 24.0 {
+            ("hours", hours_to_start.ceil().max(1.0))
+        } else {
+            ("days", days_to_start.floor())
         };
         add(
             "urgent",
             urgency,
             (1.0 - days_to_start / ctx.urgent_within_days) * (1.0 - fill),
             &|| {
-                format!(
-                    "{}, {} of {} seats filled",
-                    when(),
-                    shift.confirmed,
-                    shift.capacity
-                )
+                let detail = format!(
+                    "starts in {count} {unit}, {} of {} seats filled",
+                    shift.confirmed, shift.capacity
+                );
+                let values = params([
+                    ("unit", unit.to_string()),
+                    ("in", count.to_string()),
+                    ("confirmed", shift.confirmed.to_string()),
+                    ("capacity", shift.capacity.to_string()),
+                ]);
+                (detail, values)
             },
         );
     }
@@ -179,9 +200,16 @@ fn evaluate(
             1.0 - served_hours / ctx.fairness_saturation_hours,
             &|| match ctx.audience {
                 Audience::Volunteer => {
-                    format!("{} verified hours so far", round1(served_hours))
+                    let hours = round1(served_hours);
+                    (
+                        format!("{hours} verified hours so far"),
+                        params([("hours", hours.to_string())]),
+                    )
                 }
-                Audience::Organizer => "a turn for someone with fewer hours".to_string(),
+                Audience::Organizer => (
+                    "a turn for someone with fewer hours".to_string(),
+                    MessageParams::new(),
+                ),
             },
         );
     }
@@ -195,13 +223,21 @@ fn evaluate(
             "requirement_progress",
             requirement_progress,
             counted as f64 / shift.minutes() as f64,
-            &|| match ctx.audience {
-                Audience::Volunteer => format!(
-                    "you need {} more hours for {}",
-                    round1(goal.missing_minutes as f64 / 60.0),
-                    goal.name
-                ),
-                Audience::Organizer => format!("working toward {}", goal.name),
+            &|| {
+                let requirement = ("requirement", goal.name.clone());
+                match ctx.audience {
+                    Audience::Volunteer => {
+                        let hours = round1(goal.missing_minutes as f64 / 60.0);
+                        (
+                            format!("you need {hours} more hours for {}", goal.name),
+                            params([requirement, ("hours", hours.to_string())]),
+                        )
+                    }
+                    Audience::Organizer => (
+                        format!("working toward {}", goal.name),
+                        params([requirement]),
+                    ),
+                }
             },
         );
     }

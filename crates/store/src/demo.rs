@@ -131,7 +131,15 @@ impl Store {
                 now,
             )
             .await?;
-            profiles::upsert_profile(&txn, account.id, &v.profile, id_hash_key, now).await?;
+            profiles::upsert_profile(
+                &txn,
+                account.id,
+                &v.profile,
+                profiles::MissingIdNumber::Clears,
+                id_hash_key,
+                now,
+            )
+            .await?;
             volunteer_ids.push(account.id);
         }
 

@@ -94,11 +94,22 @@ fn keyed_hash(key: &[u8], value: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// What saving a profile without an ID number does to the one on file. Only its keyed hash
+/// and masked form are stored, so a form cannot show it back to be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingIdNumber {
+    /// The profile replaces everything: no ID number means none on file (the API's PUT).
+    Clears,
+    /// The one on file stays (a form whose ID number field was left blank).
+    Keeps,
+}
+
 /// Writes a profile row inside the caller's transaction (also used by the demo loader).
 pub(crate) async fn upsert_profile(
     db: &impl ConnectionTrait,
     account_id: Uuid,
     profile: &VolunteerProfile,
+    missing_id: MissingIdNumber,
     id_hash_key: &[u8],
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -124,26 +135,28 @@ pub(crate) async fn upsert_profile(
         updated_at: Set(seconds(now)),
     };
     use volunteer_profile::Column as C;
+    let mut columns = vec![
+        C::BirthDate,
+        C::Phone,
+        C::HomeLat,
+        C::HomeLon,
+        C::TravelRadiusKm,
+        C::Skills,
+        C::Availability,
+        C::SchoolOrganizationId,
+        C::StudentNumber,
+        C::Discoverable,
+        C::Guardian,
+        C::GuardianConsentAt,
+        C::UpdatedAt,
+    ];
+    if profile.id_number.is_some() || missing_id == MissingIdNumber::Clears {
+        columns.extend([C::IdNumberMasked, C::IdNumberHash]);
+    }
     volunteer_profile::Entity::insert(model)
         .on_conflict(
             OnConflict::column(C::AccountId)
-                .update_columns([
-                    C::BirthDate,
-                    C::Phone,
-                    C::HomeLat,
-                    C::HomeLon,
-                    C::TravelRadiusKm,
-                    C::Skills,
-                    C::Availability,
-                    C::SchoolOrganizationId,
-                    C::StudentNumber,
-                    C::IdNumberMasked,
-                    C::IdNumberHash,
-                    C::Discoverable,
-                    C::Guardian,
-                    C::GuardianConsentAt,
-                    C::UpdatedAt,
-                ])
+                .update_columns(columns)
                 .to_owned(),
         )
         .exec_without_returning(db)
@@ -157,18 +170,22 @@ impl Store {
         &self,
         account_id: Uuid,
         profile: VolunteerProfile,
+        missing_id: MissingIdNumber,
         id_hash_key: &[u8],
         rules: &SignupRules,
         now: DateTime<Utc>,
     ) -> Result<Profile> {
-        crate::retrying(|| self.save_profile_once(account_id, &profile, id_hash_key, rules, now))
-            .await
+        crate::retrying(|| {
+            self.save_profile_once(account_id, &profile, missing_id, id_hash_key, rules, now)
+        })
+        .await
     }
 
     async fn save_profile_once(
         &self,
         account_id: Uuid,
         profile: &VolunteerProfile,
+        missing_id: MissingIdNumber,
         id_hash_key: &[u8],
         rules: &SignupRules,
         now: DateTime<Utc>,
@@ -189,7 +206,7 @@ impl Store {
         // Promotions re-check eligibility under this lock: a profile must not change in between.
         let volunteer_id = account_id.to_string();
         crate::signups::lock_account(&txn, &volunteer_id).await?;
-        upsert_profile(&txn, account_id, profile, id_hash_key, now).await?;
+        upsert_profile(&txn, account_id, profile, missing_id, id_hash_key, now).await?;
         // A renewed certificate or a guardian's consent may open seats the volunteer waited for.
         reseat_where_waiting(&txn, &volunteer_id, WaitReason::Ineligible, rules, now).await?;
         let saved = volunteer_profile::Entity::find_by_id(volunteer_id)

@@ -1,12 +1,14 @@
 //! Shifts as the lists of the pages show them: one card each, with its event, time, place and
 //! seats, and (for recommendations) the distance and the reasons matching gave.
 
+use super::i18n::Lang;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hourbook_domain::Coordinates;
 use hourbook_domain::location::round_km;
+use hourbook_matching::score::Reason;
 use hourbook_store::events::EventFilter;
 use hourbook_store::page::PageRequest;
 use hourbook_store::shifts::Shift;
@@ -28,11 +30,22 @@ pub struct ShiftCard {
     pub reasons: Vec<ReasonLine>,
 }
 
-/// A reason matching gave: its name from the catalogue, and matching's detail.
+/// A reason matching gave: its name and its detail, both in the page's language.
 #[derive(Serialize)]
 pub struct ReasonLine {
     pub label: String,
     pub detail: String,
+}
+
+impl ReasonLine {
+    /// `reason` in the page's language.
+    pub fn new(lang: Lang, reason: &Reason) -> Self {
+        let detail = lang.word("reason_detail", reason.code, &reason.params, &reason.detail);
+        ReasonLine {
+            label: lang.text(&format!("reasons.{}", reason.code)),
+            detail,
+        }
+    }
 }
 
 /// "2027-06-03 09:00 – 12:00" in the district's time zone.

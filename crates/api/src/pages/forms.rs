@@ -126,7 +126,11 @@ impl FormErrors {
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
             }
             ApiError::Store(StoreError::Domain(DomainError::Ineligible(reasons))) => {
-                self.general.extend(reasons.into_iter().map(|r| r.detail));
+                self.general.extend(
+                    reasons
+                        .iter()
+                        .map(|r| lang.word("ineligible", r.code, &r.params, &r.detail)),
+                );
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
             }
             ApiError::Store(StoreError::Domain(DomainError::Conflict(detail))) => {

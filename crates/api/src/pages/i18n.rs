@@ -2,6 +2,7 @@
 //! zh-CN is the default; `?lang=` chooses (and a cookie remembers it), else the browser's
 //! `Accept-Language`.
 
+use hourbook_domain::error::MessageParams;
 use minijinja::Value;
 use std::sync::LazyLock;
 
@@ -137,6 +138,33 @@ impl Lang {
         }
         key.to_string()
     }
+
+    /// Words a coded message (a matching reason, an ineligibility) from the catalogue's
+    /// `table`: the wording under its code (or `{code}_{unit}` when it has a `unit`), with
+    /// each `{name}` replaced by its value; skill codes (`skills`) become skill names.
+    /// `english` (the API's own detail) where the catalogue has no wording for the code.
+    pub fn word(self, table: &str, code: &str, params: &MessageParams, english: &str) -> String {
+        let key = match params.get("unit") {
+            Some(unit) => format!("{table}.{code}_{unit}"),
+            None => format!("{table}.{code}"),
+        };
+        let wording = self.text(&key);
+        if wording == key {
+            return english.to_string();
+        }
+        params.iter().fold(wording, |text, (name, value)| {
+            let value = if *name == "skills" {
+                value
+                    .split(',')
+                    .map(|skill| self.text(&format!("skills.{skill}")))
+                    .collect::<Vec<_>>()
+                    .join(&self.text("meta.list_separator"))
+            } else {
+                value.clone()
+            };
+            text.replace(&format!("{{{name}}}"), &value)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +199,37 @@ mod tests {
         assert!(
             only_zh.is_empty() && only_en.is_empty(),
             "missing in locales/en: {only_zh:?}; missing in locales/zh-CN: {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn coded_messages_are_worded_from_their_values() {
+        let params: MessageParams = [
+            ("skills", "first_aid".to_string()),
+            ("date", "2027-07-01".into()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            Lang::ZhCn.word("ineligible", "certificate_expired", &params, "x"),
+            "需要在 2027-07-01 仍有效的急救证书"
+        );
+        let urgent: MessageParams = [
+            ("unit", "days".to_string()),
+            ("in", "2".into()),
+            ("confirmed", "3".into()),
+            ("capacity", "10".into()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            Lang::En.word("reason_detail", "urgent", &urgent, "x"),
+            "starts in 2 days, 3 of 10 seats filled"
+        );
+        // A code the catalogue does not know keeps the API's English.
+        assert_eq!(
+            Lang::ZhCn.word("ineligible", "new_rule", &MessageParams::new(), "as sent"),
+            "as sent"
         );
     }
 

@@ -10,6 +10,7 @@
 mod auth;
 mod cards;
 mod claim_host;
+mod error_pages;
 mod forms;
 mod home;
 mod hours;
@@ -26,6 +27,7 @@ mod unsubscribe;
 mod verify;
 mod visitor;
 
+pub use error_pages::as_html as html_errors;
 pub use i18n::Lang;
 
 use crate::error::{ApiError, ApiResult};
@@ -53,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/shifts/{id}", get(shift::page))
         .route("/shifts/{id}/signup", post(shift::sign_up))
         .route("/signups/{id}/cancel", post(shift::cancel))
+        .route("/signups/{id}/check-in", post(shift::check_in))
+        .route("/signups/{id}/check-out", post(shift::check_out))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
@@ -93,6 +97,7 @@ fn templates() -> &'static Environment<'static> {
             ("layout.html", include_str!("../../templates/layout.html")),
             ("forms.html", include_str!("../../templates/forms.html")),
             ("expired.html", include_str!("../../templates/expired.html")),
+            ("error.html", include_str!("../../templates/error.html")),
             (
                 "claim_host.html",
                 include_str!("../../templates/claim_host.html"),

@@ -2,6 +2,7 @@
 //! download of the confirmed ones (the same file as `GET /api/v1/me/signups.ics`).
 
 use super::cards::when;
+use super::shift::presence_due;
 use super::visitor::Visitor;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -20,6 +21,8 @@ struct Line {
     address: String,
     status: &'static str,
     waitlist_position: Option<u32>,
+    /// `in` or `out` while the volunteer can check in or out on the shift's page.
+    presence: Option<&'static str>,
 }
 
 pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
@@ -27,13 +30,14 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
         Ok(s) => s.actor.clone(),
         Err(login) => return Ok(*login),
     };
-    let tz = state.rules.timezone;
+    let (tz, now) = (state.rules.timezone, state.clock.now());
     let mut signups = state.store.my_signups(&actor).await?;
     signups.sort_by_key(|m| m.shift.starts_at);
     let lines: Vec<Line> = signups
         .into_iter()
         .map(|m| Line {
             shift_id: m.shift.id.to_string(),
+            presence: presence_due(m.signup.status, &m.shift, &state, now),
             event_title: m.event.title,
             shift_title: m.shift.title,
             when: when(m.shift.starts_at, m.shift.ends_at, tz),

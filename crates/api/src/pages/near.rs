@@ -27,14 +27,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
                     .into_iter()
                     .map(|r| {
                         let mut c = card(&r.shift, &r.event.title, "", Some(r.distance_km), tz);
-                        c.reasons = r
-                            .reasons
-                            .into_iter()
-                            .map(|reason| ReasonLine {
-                                label: lang.text(&format!("reasons.{}", reason.code)),
-                                detail: reason.detail,
-                            })
-                            .collect();
+                        c.reasons = r.reasons.iter().map(|r| ReasonLine::new(lang, r)).collect();
                         c
                     })
                     .collect(),

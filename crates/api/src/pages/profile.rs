@@ -17,7 +17,7 @@ use hourbook_domain::OrganizationKind;
 use hourbook_domain::catalogue::Skill;
 use hourbook_domain::location::Coordinates;
 use hourbook_domain::profile::{AvailabilitySlot, Guardian, ProfileInput, SkillHolding};
-use hourbook_store::profiles::Profile;
+use hourbook_store::profiles::{MissingIdNumber, Profile};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
@@ -62,6 +62,8 @@ struct Values {
     extra_slots: Vec<String>,
     school: String,
     student_number: String,
+    /// The masked ID number on file (the number itself is never stored or shown).
+    id_on_file: String,
     discoverable: bool,
     guardian_name: String,
     guardian_email: String,
@@ -121,6 +123,7 @@ fn from_profile(p: &Profile) -> Values {
             .map(|id| id.to_string())
             .unwrap_or_default(),
         student_number: p.student_number.clone().unwrap_or_default(),
+        id_on_file: p.id_number.clone().unwrap_or_default(),
         discoverable: p.discoverable,
         guardian_name: guardian
             .as_ref()
@@ -176,6 +179,7 @@ fn from_fields(f: &Fields) -> Values {
             .collect(),
         school: f.get("school").into(),
         student_number: f.get("student_number").into(),
+        id_on_file: f.get("id_on_file").into(),
         discoverable: f.checked("discoverable"),
         guardian_name: f.get("guardian_name").into(),
         guardian_email: f.get("guardian_email").into(),
@@ -405,9 +409,16 @@ pub(super) async fn save(State(state): State<AppState>, form: Submitted) -> ApiR
                     availability: availability(&f),
                     school_organization_id: school,
                     student_number: f.optional("student_number"),
-                    id_number: None,
+                    id_number: f.optional("id_number"),
                     discoverable: f.checked("discoverable"),
                     guardian,
+                };
+                // A blank ID number field keeps the one on file (the form cannot show it
+                // back); the box below it removes it.
+                let missing_id = if f.checked("remove_id_number") {
+                    MissingIdNumber::Clears
+                } else {
+                    MissingIdNumber::Keeps
                 };
                 let now = state.clock.now();
                 let today = now.with_timezone(&state.rules.timezone).date_naive();
@@ -416,7 +427,7 @@ pub(super) async fn save(State(state): State<AppState>, form: Submitted) -> ApiR
                         let key = state.settings.privacy.id_hash_key.as_bytes();
                         state
                             .store
-                            .save_profile(account_id, profile, key, &state.rules, now)
+                            .save_profile(account_id, profile, missing_id, key, &state.rules, now)
                             .await
                             .map_err(Into::into)
                     }

@@ -16,6 +16,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use hourbook_domain::access::Actor;
@@ -23,7 +24,6 @@ use hourbook_store::accounts::{Account, token_hash};
 use minijinja::{Value, context};
 use rand::RngCore;
 use sha2::Sha256;
-use std::collections::HashMap;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "hb_session";
@@ -53,8 +53,8 @@ pub struct Visitor {
     pub path: String,
     csrf: String,
     secure: bool,
-    cookies: HashMap<String, String>,
-    set_cookies: Vec<String>,
+    /// The cookies the browser sent, and those the answer sets or removes.
+    jar: CookieJar,
 }
 
 fn random_token() -> String {
@@ -80,25 +80,29 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn request_cookies(headers: &HeaderMap) -> HashMap<String, String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            Some((name.trim().to_string(), value.trim().to_string()))
-        })
-        .collect()
-}
-
 fn query_lang(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
         (k == "lang").then(|| v.to_string())
     })
+}
+
+fn choose_lang(parts: &Parts, asked: Option<&str>, jar: &CookieJar) -> Lang {
+    let accept = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::choose(asked, jar.get(LANG_COOKIE).map(Cookie::value), accept)
+}
+
+/// The language of a request's page, chosen as for a [`Visitor`] (without a session lookup).
+pub fn page_lang(parts: &Parts) -> Lang {
+    choose_lang(
+        parts,
+        query_lang(parts).as_deref(),
+        &CookieJar::from_headers(&parts.headers),
+    )
 }
 
 /// Whether the visitor reached us over HTTPS: the configured public URL says so, or the
@@ -115,9 +119,12 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let cookies = request_cookies(&parts.headers);
+        let jar = CookieJar::from_headers(&parts.headers);
         let mut signed_in = None;
-        if let Some(token) = cookies.get(SESSION_COOKIE).filter(|t| !t.is_empty())
+        if let Some(token) = jar
+            .get(SESSION_COOKIE)
+            .map(Cookie::value)
+            .filter(|t| !t.is_empty())
             && let Some((account, actor)) = state
                 .store
                 .resolve_session(&token_hash(token), state.clock.now())
@@ -126,27 +133,18 @@ impl FromRequestParts<AppState> for Visitor {
             signed_in = Some(SignedIn {
                 account,
                 actor,
-                token: token.clone(),
+                token: token.to_string(),
             });
         }
         let asked = query_lang(parts);
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
-        let lang = Lang::choose(
-            asked.as_deref(),
-            cookies.get(LANG_COOKIE).map(String::as_str),
-            accept,
-        );
+        let lang = choose_lang(parts, asked.as_deref(), &jar);
         let mut visitor = Visitor {
             signed_in,
             lang,
             path: parts.uri.path().to_string(),
             csrf: String::new(),
             secure: over_https(state, &parts.headers),
-            cookies,
-            set_cookies: Vec::new(),
+            jar,
         };
         if asked.as_deref().and_then(Lang::parse).is_some() {
             visitor.set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600));
@@ -167,27 +165,34 @@ impl FromRequestParts<AppState> for Visitor {
 }
 
 impl Visitor {
-    /// A cookie the browser sent.
+    /// A cookie the browser sent (or this answer set).
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.get(name).map(String::as_str)
+        self.jar.get(name).map(Cookie::value)
     }
 
-    /// Sets a cookie on the answer: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS.
-    /// Values are URL-safe base64 or plain tags, so they need no quoting.
+    fn cookie_named(&self, name: &str, value: &str) -> Cookie<'static> {
+        Cookie::build((name.to_string(), value.to_string()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure)
+            .build()
+    }
+
+    /// Sets a cookie on the answer: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS; for
+    /// the browser session unless `max_age_seconds` is given.
     pub fn set_cookie(&mut self, name: &str, value: &str, max_age_seconds: Option<i64>) {
-        let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        let mut cookie = self.cookie_named(name, value);
         if let Some(age) = max_age_seconds {
-            cookie.push_str(&format!("; Max-Age={age}"));
+            cookie.set_max_age(time::Duration::seconds(age));
         }
-        if self.secure {
-            cookie.push_str("; Secure");
-        }
-        self.set_cookies.push(cookie);
+        self.jar = std::mem::take(&mut self.jar).add(cookie);
     }
 
     /// Tells the browser to forget a cookie.
     pub fn clear_cookie(&mut self, name: &str) {
-        self.set_cookie(name, "", Some(0));
+        let cookie = self.cookie_named(name, "");
+        self.jar = std::mem::take(&mut self.jar).remove(cookie);
     }
 
     /// Whether a submitted form's `csrf` field is this visitor's token.
@@ -210,22 +215,12 @@ impl Visitor {
     pub fn require_sign_in(&self) -> Result<&SignedIn, Box<Response>> {
         self.signed_in.as_ref().ok_or_else(|| {
             let next = format!("/login?next={}", url_path(&self.path));
-            let mut r = Redirect::to(&next).into_response();
-            for c in &self.set_cookies {
-                if let Ok(v) = HeaderValue::from_str(c) {
-                    r.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            Box::new(r)
+            Box::new((self.jar.clone(), Redirect::to(&next)).into_response())
         })
     }
 
-    fn finish(self, mut response: Response) -> Response {
-        for c in &self.set_cookies {
-            if let Ok(v) = HeaderValue::from_str(c) {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
-        }
+    fn finish(self, response: Response) -> Response {
+        let mut response = (self.jar, response).into_response();
         // Pages carry a CSRF token and personal data: never cached by shared caches.
         response.headers_mut().insert(
             header::CACHE_CONTROL,

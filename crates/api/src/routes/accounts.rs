@@ -20,7 +20,7 @@ use hourbook_domain::{Locale, MemberRole};
 use hourbook_store::accounts::token_hash;
 use hourbook_store::ledger::HoursSummary;
 use hourbook_store::page::Page;
-use hourbook_store::profiles::Profile;
+use hourbook_store::profiles::{MissingIdNumber, Profile};
 use hourbook_store::signups::MySignup;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -364,7 +364,14 @@ async fn put_profile(
     let key = state.settings.privacy.id_hash_key.as_bytes();
     let saved = state
         .store
-        .save_profile(caller.account.id, profile, key, &state.rules, now)
+        .save_profile(
+            caller.account.id,
+            profile,
+            MissingIdNumber::Clears,
+            key,
+            &state.rules,
+            now,
+        )
         .await?;
     Ok(Json(saved))
 }

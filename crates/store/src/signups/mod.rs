@@ -348,6 +348,7 @@ pub(crate) async fn book(
         return Err(DomainError::Ineligible(vec![Ineligibility {
             code: "profile_missing",
             detail: "fill in your profile (birth date, home) before signing up".into(),
+            params: Default::default(),
         }])
         .into());
     };

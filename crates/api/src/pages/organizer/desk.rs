@@ -77,7 +77,16 @@ async fn desk_page(
         .await
     {
         Ok(code) => Some(Code {
-            qr_svg: crate::qr::svg(&code.code, 200)?,
+            // A phone's camera opens the shift page with the code already in its check-in
+            // form; the digits beside it are for typing.
+            qr_svg: crate::qr::svg(
+                &format!(
+                    "{}/shifts/{shift_id}?code={}",
+                    state.settings.server.public_url.trim_end_matches('/'),
+                    code.code
+                ),
+                200,
+            )?,
             digits: code.code,
             // Codes change every 30 seconds: the seconds matter.
             valid_until: code
