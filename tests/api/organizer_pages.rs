@@ -247,7 +247,12 @@ async fn forms_refuse_a_missing_token_and_outsiders(app: TestApp) {
         ] {
             let r = who.get(&path).await.expect(403);
             assert!(r.content_type.starts_with("text/html"), "{path}");
-            assert!(r.text.contains("only the"), "{path}: {}", r.text);
+            assert!(r.text.contains("无权访问"), "{path}: {}", r.text);
+            assert!(
+                r.text.contains("only the"),
+                "the store's reason: {}",
+                r.text
+            );
         }
         let csrf = who.get("/me/shifts").await.expect(200).csrf();
         let before = app.snapshot().await;

@@ -108,10 +108,23 @@ fn actor_of(visitor: &Visitor) -> Result<Actor, Box<Response>> {
 fn refused(visitor: Visitor, err: ApiError) -> ApiResult<Response> {
     let mut errors = FormErrors::default();
     let status = errors.add_refusal(err, visitor.lang, str::to_string)?;
+    // Worded like the site's other error pages, with the store's reason as the detail.
+    let lang = visitor.lang;
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => ("errors.not_found_title", "errors.not_found"),
+        StatusCode::FORBIDDEN => ("errors.forbidden_title", "errors.forbidden"),
+        StatusCode::TOO_MANY_REQUESTS => ("errors.too_many_title", "errors.too_many"),
+        // A conflict or a rule: the store's reason says it all.
+        _ => ("org.refused_title", ""),
+    };
     visitor.render(
         status,
         "org_refused.html",
-        context! { general => errors.general },
+        context! {
+            title => lang.text(title),
+            message => (!message.is_empty()).then(|| lang.text(message)),
+            general => errors.general,
+        },
     )
 }
 
