@@ -165,7 +165,6 @@ async fn presence(
     };
     let outcome: ApiResult<Result<String, Page>> = async {
         let signup_id = path_id(&signup_id, "signup")?;
-        let shift_id = path_id(form.fields.get("shift"), "shift")?;
         let now = state.clock.now();
         let input = PresenceInput::default();
         let result = match direction {
@@ -192,6 +191,8 @@ async fn presence(
             Err(e) => {
                 let mut errors = FormErrors::default();
                 let status = errors.add_refusal(e.into(), visitor.lang, str::to_string)?;
+                // The form names its desk, to show it again with the reason.
+                let shift_id = path_id(form.fields.get("shift"), "shift")?;
                 // The desk refuses, in turn, whoever may not see it.
                 desk_page(&state, &actor, shift_id, &query, status, errors.general)
                     .await
