@@ -27,5 +27,6 @@ mod privacy;
 mod races;
 mod requirements;
 mod roles;
+mod school_pages;
 mod signups;
 mod trust_safety;

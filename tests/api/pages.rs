@@ -900,7 +900,61 @@ async fn failures_outside_the_api_are_pages_in_the_visitors_language(app: TestAp
     assert!(api.json["type"].is_string(), "{}", api.json);
 }
 
+async fn e_mail_settings_turn_kinds_off_but_not_safety_and_set_the_language(app: TestApp) {
+    let user = app.register("Li Wei").await;
+    let visitor = app.visitor();
+    visitor.log_in(&user.email, PASSWORD).await;
+    let page = visitor.get("/me/notifications").await.expect(200);
+    assert!(page.text.contains("岗位取消通知"), "{}", page.text);
+    assert!(
+        page.text.contains("value=\"reminder_24h\" checked"),
+        "{}",
+        page.text
+    );
+    // Everything listed, only signup confirmations ticked, English e-mails.
+    let mut fields = vec![("locale", "en"), ("on", "signup_confirmed")];
+    for kind in [
+        "signup_confirmed",
+        "reminder_24h",
+        "hours_verified",
+        "shift_cancelled",
+    ] {
+        fields.push(("kind", kind));
+    }
+    let r = visitor
+        .submit("/me/notifications", "/me/notifications", &fields)
+        .await
+        .expect(303);
+    assert_eq!(r.location.as_deref(), Some("/me/notifications?saved=1"));
+    let kinds = app
+        .get("/api/v1/me/notifications", Some(&user.token))
+        .await
+        .expect(200);
+    let enabled = |kind: &str| {
+        kinds.json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["kind"] == kind)
+            .map(|i| i["enabled"].as_bool().expect("enabled"))
+            .expect("listed")
+    };
+    assert!(enabled("signup_confirmed"));
+    assert!(!enabled("reminder_24h"));
+    assert!(!enabled("hours_verified"));
+    assert!(enabled("shift_cancelled"), "safety messages stay on");
+    // Kinds the form did not list keep their setting.
+    assert!(enabled("invitation"));
+    let me = app.get("/api/v1/me", Some(&user.token)).await.expect(200);
+    assert_eq!(me.json["locale"], "en");
+    // Signed out: to the login page.
+    let stranger = app.visitor();
+    let r = stranger.get("/me/notifications").await.expect(303);
+    assert!(r.location.unwrap_or_default().starts_with("/login"));
+}
+
 hourbook_tests::backend_tests!(
+    e_mail_settings_turn_kinds_off_but_not_safety_and_set_the_language,
     failures_outside_the_api_are_pages_in_the_visitors_language,
     a_volunteer_checks_in_and_out_on_the_shift_page,
     invitations_are_answered_and_verified_hours_add_up,

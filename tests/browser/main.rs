@@ -4,6 +4,7 @@
 //! unless `HOURBOOK_REQUIRE_ALL_BACKENDS=1`.
 
 mod organizer;
+mod school;
 
 use chrono::Duration;
 use hourbook_tests::browser::Browser;

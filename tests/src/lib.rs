@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub mod browser;
 pub mod mailroom;
 pub mod pages;
+pub mod school;
 pub mod smtp;
 
 /// Which deployment mode a test runs against.

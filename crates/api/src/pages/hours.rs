@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::Serialize;
 
 /// Hours with one decimal, as service time is shown.
-fn hours(minutes: i64) -> String {
+pub(super) fn hours(minutes: i64) -> String {
     format!("{:.1}", minutes as f64 / 60.0)
 }
 
@@ -30,6 +30,7 @@ struct Progress {
 
 #[derive(Serialize)]
 struct EntryLine {
+    id: String,
     day: String,
     category: String,
     organization: String,
@@ -38,6 +39,7 @@ struct EntryLine {
 }
 
 pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
+    let lang = visitor.lang;
     let account_id = match visitor.require_sign_in() {
         Ok(s) => s.account.id,
         Err(login) => return Ok(*login),
@@ -64,7 +66,7 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
                 .iter()
                 .map(|c| {
                     (
-                        c.category.clone(),
+                        lang.category(&c.category),
                         hours(c.counted_minutes),
                         hours(c.required_minutes),
                     )
@@ -75,19 +77,20 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> Api
     let by_category: Vec<(String, String)> = summary
         .by_category
         .iter()
-        .map(|(c, m)| (c.clone(), hours(*m)))
+        .map(|(c, m)| (lang.category(c), hours(*m)))
         .collect();
     let entries: Vec<EntryLine> = summary
         .entries
         .iter()
         .rev()
         .map(|e| EntryLine {
+            id: e.id.to_string(),
             day: e
                 .started_at
                 .with_timezone(&tz)
                 .format("%Y-%m-%d")
                 .to_string(),
-            category: e.category.clone(),
+            category: lang.category(&e.category),
             organization: e.organization.name.clone(),
             hours: hours(e.minutes),
             correction: e.minutes < 0,

@@ -139,6 +139,16 @@ impl Lang {
         key.to_string()
     }
 
+    /// A service category's name: organizers choose categories freely, so the catalogue
+    /// names the common ones and any other shows as written (`elder_care` as "elder care").
+    pub fn category(self, category: &str) -> String {
+        let key = format!("categories.{category}");
+        match self.text(&key) {
+            name if name != key => name,
+            _ => category.replace('_', " "),
+        }
+    }
+
     /// Words a coded message (a matching reason, an ineligibility) from the catalogue's
     /// `table`: the wording under its code (or `{code}_{unit}` when it has a `unit`), with
     /// each `{name}` replaced by its value; skill codes (`skills`) become skill names.

@@ -9,6 +9,7 @@
 
 mod auth;
 mod cards;
+mod certificates;
 mod claim_host;
 mod error_pages;
 mod forms;
@@ -18,6 +19,7 @@ mod i18n;
 mod invitations;
 mod my_shifts;
 mod near;
+mod notifications;
 mod organizer;
 mod profile;
 mod school;
@@ -50,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/shifts.ics", get(my_shifts::calendar))
         .route("/me/hours", get(hours::page))
         .route("/me/invitations", get(invitations::page))
+        .route(
+            "/me/notifications",
+            get(notifications::page).post(notifications::save),
+        )
         .route("/invitations/{id}/accept", post(invitations::accept))
         .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/shifts/{id}", get(shift::page))
@@ -69,6 +75,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(organizer::router())
         .merge(school::router())
+        .merge(certificates::router())
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -111,6 +118,10 @@ fn templates() -> &'static Environment<'static> {
             ("profile.html", include_str!("../../templates/profile.html")),
             ("near.html", include_str!("../../templates/near.html")),
             (
+                "notifications.html",
+                include_str!("../../templates/notifications.html"),
+            ),
+            (
                 "my_shifts.html",
                 include_str!("../../templates/my_shifts.html"),
             ),
@@ -129,6 +140,7 @@ fn templates() -> &'static Environment<'static> {
         .into_iter()
         .chain(organizer::TEMPLATES.iter().copied())
         .chain(school::TEMPLATES.iter().copied())
+        .chain(certificates::TEMPLATES.iter().copied())
         {
             env.add_template(name, source)
                 .expect("the bundled template parses");

@@ -16,7 +16,7 @@ use minijinja::context;
 use uuid::Uuid;
 
 /// The catalogue key naming a kind of message (`kinds.*`).
-fn kind_key(kind: MessageKind) -> &'static str {
+pub(super) fn kind_key(kind: MessageKind) -> &'static str {
     use MessageKind::*;
     match kind {
         SignupConfirmed => "kinds.signup_confirmed",

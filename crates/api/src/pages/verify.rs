@@ -8,6 +8,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use hourbook_store::StoreError;
 use hourbook_store::certificates::CertificateStatus;
 use minijinja::context;
 
@@ -28,10 +29,16 @@ pub(super) async fn page(
     visitor: Visitor,
 ) -> ApiResult<Response> {
     let lang = visitor.lang;
-    let check = state
+    let check = match state
         .store
         .check_certificate(&code, &state.certificate_keys, state.rules.timezone)
-        .await?;
+        .await
+    {
+        Ok(check) => check,
+        // A mistyped code (or a QR code from elsewhere): the lookup form says so, in HTML.
+        Err(StoreError::NotFound(_)) => return super::school::unknown_code(visitor, &code),
+        Err(e) => return Err(e.into()),
+    };
     let s = &check.statement;
     let url = format!("{}/verify/{}", state.base_url(&headers), s.code);
     // An SVG we draw ourselves from our own URL: safe to embed as markup.
@@ -45,7 +52,7 @@ pub(super) async fn page(
     let categories: Vec<(String, String)> = s
         .by_category
         .iter()
-        .map(|(c, m)| (c.clone(), duration(*m, lang)))
+        .map(|(c, m)| (lang.category(c), duration(*m, lang)))
         .collect();
     let issued = s
         .issued_at

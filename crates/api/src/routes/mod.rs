@@ -11,7 +11,7 @@ mod notifications;
 mod organizations;
 mod policies;
 mod privacy;
-mod requirements;
+pub(crate) mod requirements;
 mod signups;
 
 use crate::state::AppState;

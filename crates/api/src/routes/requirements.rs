@@ -208,6 +208,12 @@ async fn students(
     if !wants_csv {
         return Ok(Json(Students { items }).into_response());
     }
+    students_csv(&items)
+}
+
+/// Students as the CSV download (`Accept: text/csv` here, and the school's page): one writer,
+/// so the file is the same whichever way it is asked for.
+pub(crate) fn students_csv(items: &[StudentProgress]) -> ApiResult<Response> {
     let hours = |minutes: i64| format!("{:.2}", minutes as f64 / 60.0);
     // Spreadsheets run a cell that starts like a formula; names are the volunteers' own words.
     let text = |value: &str| {
@@ -230,7 +236,7 @@ async fn students(
             "missing_hours",
             "stars",
         ])?;
-        for s in &items {
+        for s in items {
             csv.write_record([
                 text(&s.volunteer.volunteer_number),
                 text(&s.volunteer.name),
