@@ -19,6 +19,7 @@ mod notifications;
 mod notifications_safety;
 mod openapi;
 mod organizations;
+mod organizer_pages;
 mod page_messages;
 mod pages;
 mod policies;

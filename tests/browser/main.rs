@@ -3,6 +3,7 @@
 //! `<target dir>/screenshots/`. Skipped (with a note) when no chromedriver is installed,
 //! unless `HOURBOOK_REQUIRE_ALL_BACKENDS=1`.
 
+mod organizer;
 mod school;
 
 use chrono::Duration;

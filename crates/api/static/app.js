@@ -41,3 +41,17 @@ document.addEventListener("submit", function (event) {
     if (code) code.focus();
   }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
 });
+
+// Organizer pages: "select all" ticks every checkbox of a group (shown only with scripts,
+// since without them it could do nothing).
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("[data-select-all]");
+  if (!all) return;
+  var name = all.getAttribute("data-select-all");
+  document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) { box.checked = all.checked; });
+});
+function revealSelectAll() {
+  document.querySelectorAll("[data-select-all]").forEach(function (box) { box.closest("label").hidden = false; });
+}
+document.addEventListener("DOMContentLoaded", revealSelectAll);
+document.addEventListener("htmx:load", revealSelectAll);

@@ -305,6 +305,35 @@ impl Store {
         Ok(page.slice(events.into_iter().map(|(_, _, e)| e).collect()))
     }
 
+    /// An organization's events with their shifts, newest first, for its organizers (the
+    /// organizer pages' list; the JSON API lists only events open to volunteers).
+    pub async fn organization_events(
+        &self,
+        actor: &Actor,
+        organization_id: Uuid,
+    ) -> Result<Vec<EventDetail>> {
+        self.organization(organization_id).await?;
+        if !actor.may_organize(organization_id) {
+            return Err(StoreError::Forbidden(
+                "only the organization's organizers see its events",
+            ));
+        }
+        let ids: Vec<String> = event::Entity::find()
+            .filter(event::Column::OrganizationId.eq(organization_id.to_string()))
+            .order_by_desc(event::Column::CreatedAt)
+            .order_by_desc(event::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let mut events = Vec::with_capacity(ids.len());
+        for id in ids {
+            events.push(self.event(parse_id(&id)?).await?);
+        }
+        Ok(events)
+    }
+
     /// Records accident insurance for an event the actor organizes.
     pub async fn record_insurance(
         &self,

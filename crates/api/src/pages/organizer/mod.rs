@@ -1,12 +1,179 @@
 //! Pages of an organization's members who run events: their organizations, events and
 //! shifts, rosters, the check-in desk, hours to verify and roster planning.
+//!
+//! Every page calls the store and matching functions the JSON API calls, so the permission
+//! checks and the rules (and their refusals) are the API's; a refusal is shown as a page.
 
+mod desk;
+mod event_form;
+mod events;
+mod planning;
+mod records;
+mod roster;
+mod shift_form;
+mod workspace;
+
+use super::forms::FormErrors;
+use super::visitor::Visitor;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use hourbook_domain::access::Actor;
+use hourbook_store::StoreError;
+use minijinja::context;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
+        .route("/org", get(workspace::page))
+        .route("/org/{org_id}/events", get(events::page))
+        .route(
+            "/org/{org_id}/events/new",
+            get(event_form::form).post(event_form::create),
+        )
+        .route(
+            "/org/events/{event_id}/shifts/new",
+            get(shift_form::form).post(shift_form::create),
+        )
+        .route("/org/shifts/{shift_id}/roster", get(roster::page))
+        .route("/org/signups/{signup_id}/no-show", post(roster::no_show))
+        .route("/org/shifts/{shift_id}/desk", get(desk::page))
+        .route("/org/signups/{signup_id}/check-in", post(desk::check_in))
+        .route("/org/signups/{signup_id}/check-out", post(desk::check_out))
+        .route("/org/{org_id}/records", get(records::page))
+        .route("/org/{org_id}/records/verify", post(records::verify))
+        .route(
+            "/org/{org_id}/records/{signup_id}/adjust",
+            post(records::adjust),
+        )
+        .route(
+            "/org/events/{event_id}/plan",
+            get(planning::form).post(planning::run),
+        )
+        .route("/org/plans/{plan_id}", get(planning::review))
+        .route("/org/plans/{plan_id}/send", post(planning::send))
 }
 
 /// The templates of these pages, `(name, source)`.
-pub(super) const TEMPLATES: &[(&str, &str)] = &[];
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "org_refused.html",
+        include_str!("../../../templates/org_refused.html"),
+    ),
+    (
+        "org_workspace.html",
+        include_str!("../../../templates/org_workspace.html"),
+    ),
+    (
+        "org_events.html",
+        include_str!("../../../templates/org_events.html"),
+    ),
+    (
+        "org_event_form.html",
+        include_str!("../../../templates/org_event_form.html"),
+    ),
+    (
+        "org_shift_form.html",
+        include_str!("../../../templates/org_shift_form.html"),
+    ),
+    (
+        "org_roster.html",
+        include_str!("../../../templates/org_roster.html"),
+    ),
+    (
+        "org_desk.html",
+        include_str!("../../../templates/org_desk.html"),
+    ),
+    (
+        "org_records.html",
+        include_str!("../../../templates/org_records.html"),
+    ),
+    (
+        "org_plan.html",
+        include_str!("../../../templates/org_plan.html"),
+    ),
+];
+
+/// The signed-in visitor's roles, or the login page that comes back here.
+fn actor_of(visitor: &Visitor) -> Result<Actor, Box<Response>> {
+    visitor.require_sign_in().map(|s| s.actor.clone())
+}
+
+/// A refusal of the store (forbidden, not found, a conflict...) as a page with the API's
+/// status; failures that are not the visitor's stay errors.
+fn refused(visitor: Visitor, err: ApiError) -> ApiResult<Response> {
+    let mut errors = FormErrors::default();
+    let status = errors.add_refusal(err, visitor.lang, str::to_string)?;
+    // Worded like the site's other error pages, with the store's reason as the detail.
+    let lang = visitor.lang;
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => ("errors.not_found_title", "errors.not_found"),
+        StatusCode::FORBIDDEN => ("errors.forbidden_title", "errors.forbidden"),
+        StatusCode::TOO_MANY_REQUESTS => ("errors.too_many_title", "errors.too_many"),
+        // A conflict or a rule: the store's reason says it all.
+        _ => ("org.refused_title", ""),
+    };
+    visitor.render(
+        status,
+        "org_refused.html",
+        context! {
+            title => lang.text(title),
+            message => (!message.is_empty()).then(|| lang.text(message)),
+            general => errors.general,
+        },
+    )
+}
+
+/// Shows a page, or the refusal page when the store refused.
+fn show(visitor: Visitor, page: ApiResult<Page>) -> ApiResult<Response> {
+    match page {
+        Ok(page) => visitor.render(page.status, page.template, page.context),
+        Err(e) => refused(visitor, e),
+    }
+}
+
+/// What a page shows.
+struct Page {
+    status: StatusCode,
+    template: &'static str,
+    context: minijinja::Value,
+}
+
+impl Page {
+    fn ok(template: &'static str, context: minijinja::Value) -> Self {
+        Page {
+            status: StatusCode::OK,
+            template,
+            context,
+        }
+    }
+}
+
+/// The same refusal the store gives when the actor does not organize for `organization_id`
+/// (for pages that only show a form: the store checks again when it is sent).
+fn must_organize(actor: &Actor, organization_id: uuid::Uuid) -> Result<(), ApiError> {
+    if actor.may_organize(organization_id) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden("only the organization's organizers post events").into())
+    }
+}
+
+/// "06-03 09:00" in the district's time zone.
+fn local(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%m-%d %H:%M").to_string()
+}
+
+/// "09:00" in the district's time zone.
+fn clock_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// `text` made safe for a query string.
+fn query_value(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -1,0 +1,261 @@
+//! Roster planning for an event: run the planner (the same call as
+//! `POST /api/v1/events/{id}/roster-plans`), review its proposal (who would take which seat,
+//! with score and distance, and the seats nobody eligible could take), and send the
+//! invitations (`POST /api/v1/roster-plans/{id}/accept`). Nobody is signed up by a plan:
+//! each volunteer accepts or declines their invitation.
+
+use super::{Page, actor_of, must_organize, show};
+use crate::error::ApiResult;
+use crate::extract::path_id;
+use crate::matching;
+use crate::pages::cards::when;
+use crate::pages::forms::{FormErrors, Submitted};
+use crate::pages::visitor::Visitor;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hourbook_domain::access::Actor;
+use hourbook_store::matching::VolunteerPool;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::str::FromStr;
+use uuid::Uuid;
+
+#[derive(Serialize)]
+struct EventHead {
+    id: String,
+    title: String,
+    organization_id: String,
+}
+
+async fn event_head(state: &AppState, actor: &Actor, event_id: Uuid) -> ApiResult<EventHead> {
+    let event = state.store.event(event_id).await?.event;
+    must_organize(actor, event.organization_id)?;
+    Ok(EventHead {
+        id: event.id.to_string(),
+        title: event.title,
+        organization_id: event.organization_id.to_string(),
+    })
+}
+
+fn form_page(event: EventHead, pool: &str, status: StatusCode, errors: FormErrors) -> Page {
+    Page {
+        status,
+        template: "org_plan.html",
+        context: context! {
+            event => event, pool => pool, plan => None::<()>,
+            errors => errors.fields, general => errors.general,
+        },
+    }
+}
+
+/// `GET /org/events/{event_id}/plan`.
+pub(super) async fn form(
+    State(state): State<AppState>,
+    Path(event_id): Path<String>,
+    visitor: Visitor,
+) -> ApiResult<Response> {
+    let actor = match actor_of(&visitor) {
+        Ok(a) => a,
+        Err(login) => return Ok(*login),
+    };
+    let page = async {
+        let event_id = path_id(&event_id, "event")?;
+        let head = event_head(&state, &actor, event_id).await?;
+        Ok(form_page(
+            head,
+            "eligible",
+            StatusCode::OK,
+            FormErrors::default(),
+        ))
+    }
+    .await;
+    show(visitor, page)
+}
+
+/// `POST /org/events/{event_id}/plan`: runs the planner, then shows its proposal.
+pub(super) async fn run(
+    State(state): State<AppState>,
+    Path(event_id): Path<String>,
+    form: Submitted,
+) -> ApiResult<Response> {
+    let visitor = form.visitor;
+    let actor = match actor_of(&visitor) {
+        Ok(a) => a,
+        Err(login) => return Ok(*login),
+    };
+    let lang = visitor.lang;
+    let outcome: ApiResult<Result<String, Page>> = async {
+        let event_id = path_id(&event_id, "event")?;
+        let raw = form.fields.get("pool");
+        let mut errors = FormErrors::default();
+        let status = match VolunteerPool::from_str(raw) {
+            Ok(pool) => match matching::plan_event(&state, &actor, event_id, pool, |_| {}).await {
+                Ok(plan) => return Ok(Ok(format!("/org/plans/{}", plan.id))),
+                Err(e) => errors.add_refusal(e, lang, str::to_string)?,
+            },
+            Err(_) => {
+                errors.field("pool", lang.text("form.required"));
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        };
+        let head = event_head(&state, &actor, event_id).await?;
+        Ok(Err(form_page(head, raw, status, errors)))
+    }
+    .await;
+    match outcome {
+        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
+        Ok(Err(page)) => show(visitor, Ok(page)),
+        Err(e) => show(visitor, Err(e)),
+    }
+}
+
+#[derive(Serialize)]
+struct SeatLine {
+    volunteer: String,
+    number: String,
+    shift: String,
+    when: String,
+    score: String,
+    distance_km: String,
+}
+
+#[derive(Serialize)]
+struct UnfilledLine {
+    shift: String,
+    when: String,
+    missing: u32,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Sent {
+    sent: Option<u32>,
+    skipped: Option<u32>,
+}
+
+async fn review_page(
+    state: &AppState,
+    actor: &Actor,
+    plan_id: Uuid,
+    sent: Sent,
+    status: StatusCode,
+    general: Vec<String>,
+) -> ApiResult<Page> {
+    let plan = state.store.roster_plan(actor, plan_id).await?;
+    let detail = state.store.event(plan.event_id).await?;
+    let tz = state.rules.timezone;
+    let shifts: HashMap<Uuid, (String, String)> = detail
+        .shifts
+        .iter()
+        .map(|s| (s.id, (s.title.clone(), when(s.starts_at, s.ends_at, tz))))
+        .collect();
+    let shift_of = |id: &Uuid| shifts.get(id).cloned().unwrap_or_default();
+    let mut seats = Vec::with_capacity(plan.assignments.len());
+    for a in &plan.assignments {
+        let person = state.store.account(a.volunteer_id).await?;
+        let (shift, when) = shift_of(&a.shift_id);
+        seats.push(SeatLine {
+            volunteer: person.name,
+            number: person.volunteer_number,
+            shift,
+            when,
+            score: format!("{:.2}", a.score),
+            distance_km: format!("{:.1}", a.distance_km),
+        });
+    }
+    let unfilled: Vec<UnfilledLine> = plan
+        .unfilled
+        .iter()
+        .map(|u| {
+            let (shift, when) = shift_of(&u.shift_id);
+            UnfilledLine {
+                shift,
+                when,
+                missing: u.missing,
+            }
+        })
+        .collect();
+    let event = EventHead {
+        id: detail.event.id.to_string(),
+        title: detail.event.title,
+        organization_id: detail.event.organization_id.to_string(),
+    };
+    Ok(Page {
+        status,
+        template: "org_plan.html",
+        context: context! {
+            event => event, pool => plan.volunteer_pool.as_ref(),
+            plan => context! {
+                id => plan.id.to_string(), proposed => plan.status == "proposed",
+                total_score => format!("{:.2}", plan.total_score), seats => seats,
+                unfilled => unfilled, sent => sent.sent, skipped => sent.skipped,
+            },
+            errors => context! {}, general => general,
+        },
+    })
+}
+
+/// `GET /org/plans/{plan_id}` (`?sent=&skipped=` after sending its invitations).
+pub(super) async fn review(
+    State(state): State<AppState>,
+    Path(plan_id): Path<String>,
+    Query(sent): Query<Sent>,
+    visitor: Visitor,
+) -> ApiResult<Response> {
+    let actor = match actor_of(&visitor) {
+        Ok(a) => a,
+        Err(login) => return Ok(*login),
+    };
+    let page = async {
+        let plan_id = path_id(&plan_id, "roster plan")?;
+        review_page(&state, &actor, plan_id, sent, StatusCode::OK, Vec::new()).await
+    }
+    .await;
+    show(visitor, page)
+}
+
+/// `POST /org/plans/{plan_id}/send`: an invitation for every proposed seat.
+pub(super) async fn send(
+    State(state): State<AppState>,
+    Path(plan_id): Path<String>,
+    form: Submitted,
+) -> ApiResult<Response> {
+    let visitor = form.visitor;
+    let actor = match actor_of(&visitor) {
+        Ok(a) => a,
+        Err(login) => return Ok(*login),
+    };
+    let lang = visitor.lang;
+    let outcome: ApiResult<Result<String, Page>> = async {
+        let plan_id = path_id(&plan_id, "roster plan")?;
+        match matching::accept_plan(&state, &actor, plan_id, None).await {
+            Ok(done) => Ok(Ok(format!(
+                "/org/plans/{plan_id}?sent={}&skipped={}",
+                done.invitations.len(),
+                done.skipped.len()
+            ))),
+            Err(e) => {
+                let mut errors = FormErrors::default();
+                let status = errors.add_refusal(e, lang, str::to_string)?;
+                review_page(
+                    &state,
+                    &actor,
+                    plan_id,
+                    Sent::default(),
+                    status,
+                    errors.general,
+                )
+                .await
+                .map(Err)
+            }
+        }
+    }
+    .await;
+    match outcome {
+        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
+        Ok(Err(page)) => show(visitor, Ok(page)),
+        Err(e) => show(visitor, Err(e)),
+    }
+}
