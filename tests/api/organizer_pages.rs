@@ -248,11 +248,8 @@ async fn forms_refuse_a_missing_token_and_outsiders(app: TestApp) {
             let r = who.get(&path).await.expect(403);
             assert!(r.content_type.starts_with("text/html"), "{path}");
             assert!(r.text.contains("无权访问"), "{path}: {}", r.text);
-            assert!(
-                r.text.contains("only the"),
-                "the store's reason: {}",
-                r.text
-            );
+            // The store's reason, in the page's language.
+            assert!(r.text.contains("只有"), "the store's reason: {}", r.text);
         }
         let csrf = who.get("/me/shifts").await.expect(200).csrf();
         let before = app.snapshot().await;
@@ -361,7 +358,7 @@ async fn the_desk_finds_volunteers_by_name_and_checks_them_in_and_out(app: TestA
         )
         .await
         .expect(409);
-    assert!(again.text.contains("cannot check in"), "{}", again.text);
+    assert!(again.text.contains("无法签到"), "{}", again.text);
 
     app.clock.advance(Duration::hours(2));
     pages
@@ -612,7 +609,7 @@ async fn the_workspace_offers_what_each_role_allows(app: TestApp) {
         .await
         .expect(403);
     assert!(
-        refused.text.contains("organizers see its events"),
+        refused.text.contains("只有该组织的组织方可以查看其活动"),
         "{}",
         refused.text
     );

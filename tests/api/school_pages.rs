@@ -103,10 +103,10 @@ async fn bad_dates_are_field_errors_and_issue_nothing(app: TestApp) {
     let today = today.to_string();
     let cases: [(&str, &str, &str, &str); 4] = [
         ("2027-13-45", "", "from", "请填写日期"),
-        ("", &tomorrow, "to", "must not be in the future"),
-        (&today, &yesterday, "from", "must not be after to"),
+        ("", &tomorrow, "to", "不能是将来的时间"),
+        (&today, &yesterday, "from", "不能晚于结束日期"),
         // No verified hours in that period.
-        ("2001-01-01", "2001-12-31", "from", "no verified hours"),
+        ("2001-01-01", "2001-12-31", "from", "没有已认证的时长"),
     ];
     for (from, to, field, message) in cases {
         let r = page

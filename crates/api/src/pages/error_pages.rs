@@ -12,6 +12,18 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
+/// The catalogue's words for a failed answer's status: `errors.{key}_title` and
+/// `errors.{key}`.
+pub(super) fn wording(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => "forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "too_many",
+        s if s.is_client_error() => "bad_request",
+        _ => "failed",
+    }
+}
+
 /// Applied to the whole router: answers under `/api/` and of the health checks (read by
 /// machines) stay problem+json.
 pub async fn as_html(request: Request, next: Next) -> Response {
@@ -31,13 +43,7 @@ pub async fn as_html(request: Request, next: Next) -> Response {
         return response;
     }
     let status = response.status();
-    let key = match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => "forbidden",
-        StatusCode::TOO_MANY_REQUESTS => "too_many",
-        s if s.is_client_error() => "bad_request",
-        _ => "failed",
-    };
+    let key = wording(status);
     let page = super::render(
         "error.html",
         context! {

@@ -400,7 +400,6 @@ mod tests {
             "why",
             "the pages' answer to a Forbidden",
         ),
-        ("api/src/pages/claim_host.rs", "_", "a match on a NotFound"),
     ];
 
     /// The arguments of a call, `src` starting just after its `(`.
@@ -520,6 +519,9 @@ mod tests {
                     computed.insert((name.clone(), args.join(", ")));
                     continue;
                 };
+                if arg.trim() == "_" {
+                    continue; // a pattern matching a NotFound or a Forbidden: no message made
+                }
                 let text = if let Some(l) = literal.captures(arg) {
                     unescape(&l[1])
                 } else if let Some(f) = format.captures(arg) {

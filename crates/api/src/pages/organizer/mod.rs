@@ -13,6 +13,7 @@ mod roster;
 mod shift_form;
 mod workspace;
 
+use super::error_pages::wording;
 use super::forms::FormErrors;
 use super::visitor::Visitor;
 use crate::error::{ApiError, ApiResult};
@@ -111,20 +112,20 @@ fn refused(visitor: Visitor, err: ApiError) -> ApiResult<Response> {
     // Worded like the site's other error pages, with the store's reason as the detail.
     let lang = visitor.lang;
     let (title, message) = match status {
-        StatusCode::NOT_FOUND => ("errors.not_found_title", "errors.not_found"),
-        StatusCode::FORBIDDEN => ("errors.forbidden_title", "errors.forbidden"),
-        StatusCode::TOO_MANY_REQUESTS => ("errors.too_many_title", "errors.too_many"),
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS => {
+            let key = wording(status);
+            (
+                lang.text(&format!("errors.{key}_title")),
+                Some(lang.text(&format!("errors.{key}"))),
+            )
+        }
         // A conflict or a rule: the store's reason says it all.
-        _ => ("org.refused_title", ""),
+        _ => (lang.text("org.refused_title"), None),
     };
     visitor.render(
         status,
         "org_refused.html",
-        context! {
-            title => lang.text(title),
-            message => (!message.is_empty()).then(|| lang.text(message)),
-            general => errors.general,
-        },
+        context! { title => title, message => message, general => errors.general },
     )
 }
 
