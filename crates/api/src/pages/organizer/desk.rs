@@ -12,7 +12,7 @@ use crate::pages::forms::{FormErrors, Submitted};
 use crate::pages::visitor::Visitor;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hourbook_domain::DomainError;
 use hourbook_domain::access::Actor;
@@ -59,8 +59,11 @@ fn matches(person: &Person, q: &str) -> bool {
         || person.number.to_lowercase().contains(&q)
 }
 
+/// The desk; `base` is the site's address as the organizer's device reached it, for the QR
+/// code that volunteers' phones open.
 async fn desk_page(
     state: &AppState,
+    base: &str,
     actor: &Actor,
     shift_id: Uuid,
     query: &DeskQuery,
@@ -79,14 +82,7 @@ async fn desk_page(
         Ok(code) => Some(Code {
             // A phone's camera opens the shift page with the code already in its check-in
             // form; the digits beside it are for typing.
-            qr_svg: crate::qr::svg(
-                &format!(
-                    "{}/shifts/{shift_id}?code={}",
-                    state.settings.server.public_url.trim_end_matches('/'),
-                    code.code
-                ),
-                200,
-            )?,
+            qr_svg: crate::qr::svg(&format!("{base}/shifts/{shift_id}?code={}", code.code), 200)?,
             digits: code.code,
             // Codes change every 30 seconds: the seconds matter.
             valid_until: code
@@ -128,6 +124,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Path(shift_id): Path<String>,
     Query(query): Query<DeskQuery>,
+    headers: HeaderMap,
     visitor: Visitor,
 ) -> ApiResult<Response> {
     let actor = match actor_of(&visitor) {
@@ -136,7 +133,17 @@ pub(super) async fn page(
     };
     let page = async {
         let shift_id = path_id(&shift_id, "shift")?;
-        desk_page(&state, &actor, shift_id, &query, StatusCode::OK, Vec::new()).await
+        let base = state.base_url(&headers);
+        desk_page(
+            &state,
+            &base,
+            &actor,
+            shift_id,
+            &query,
+            StatusCode::OK,
+            Vec::new(),
+        )
+        .await
     }
     .await;
     show(visitor, page)
@@ -151,6 +158,7 @@ enum Direction {
 async fn presence(
     state: AppState,
     signup_id: String,
+    headers: HeaderMap,
     form: Submitted,
     direction: Direction,
 ) -> ApiResult<Response> {
@@ -194,9 +202,18 @@ async fn presence(
                 // The form names its desk, to show it again with the reason.
                 let shift_id = path_id(form.fields.get("shift"), "shift")?;
                 // The desk refuses, in turn, whoever may not see it.
-                desk_page(&state, &actor, shift_id, &query, status, errors.general)
-                    .await
-                    .map(Err)
+                let base = state.base_url(&headers);
+                desk_page(
+                    &state,
+                    &base,
+                    &actor,
+                    shift_id,
+                    &query,
+                    status,
+                    errors.general,
+                )
+                .await
+                .map(Err)
             }
         }
     }
@@ -212,16 +229,18 @@ async fn presence(
 pub(super) async fn check_in(
     State(state): State<AppState>,
     Path(signup_id): Path<String>,
+    headers: HeaderMap,
     form: Submitted,
 ) -> ApiResult<Response> {
-    presence(state, signup_id, form, Direction::In).await
+    presence(state, signup_id, headers, form, Direction::In).await
 }
 
 /// `POST /org/signups/{signup_id}/check-out` (fields `shift` and the search `q`).
 pub(super) async fn check_out(
     State(state): State<AppState>,
     Path(signup_id): Path<String>,
+    headers: HeaderMap,
     form: Submitted,
 ) -> ApiResult<Response> {
-    presence(state, signup_id, form, Direction::Out).await
+    presence(state, signup_id, headers, form, Direction::Out).await
 }
