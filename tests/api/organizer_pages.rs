@@ -180,7 +180,7 @@ async fn an_organizer_posts_an_event_and_its_shift_through_the_forms(app: TestAp
         .expect(303);
     assert_eq!(
         added.location.as_deref(),
-        Some(&*format!("/org/{org}/events#event-{event}"))
+        Some(&*format!("/org/{org}/events?day=2027-06-04#event-{event}"))
     );
     let shown = app
         .get(&format!("/api/v1/events/{event}"), None)
@@ -194,6 +194,56 @@ async fn an_organizer_posts_an_event_and_its_shift_through_the_forms(app: TestAp
     let list = pages.get(&format!("/org/{org}/events")).await.expect(200);
     assert!(list.text.contains("河岸清洁日"));
     assert!(list.text.contains("已确认 0/5"), "{}", list.text);
+
+    // One day at a time: the first day with shifts, then the next one by its link.
+    pages
+        .submit(
+            &to,
+            &to,
+            &[
+                ("title", "周末班"),
+                ("starts_at", "2027-06-06T14:00"),
+                ("ends_at", "2027-06-06T16:00"),
+                ("capacity", "3"),
+            ],
+        )
+        .await
+        .expect(303);
+    let first = pages.get(&format!("/org/{org}/events")).await.expect(200);
+    assert!(
+        first.text.contains("上午班") && !first.text.contains("周末班"),
+        "{}",
+        first.text
+    );
+    assert!(
+        first.text.contains("共 2 个岗位，2027-06-04 至 2027-06-06"),
+        "{}",
+        first.text
+    );
+    assert!(
+        first.text.contains("href=\"?day=2027-06-06\""),
+        "{}",
+        first.text
+    );
+    let next = pages
+        .get(&format!("/org/{org}/events?day=2027-06-06"))
+        .await
+        .expect(200);
+    assert!(
+        next.text.contains("周末班") && !next.text.contains("上午班"),
+        "{}",
+        next.text
+    );
+    assert!(
+        next.text.contains("href=\"?day=2027-06-04\""),
+        "{}",
+        next.text
+    );
+    let empty = pages
+        .get(&format!("/org/{org}/events?day=2027-06-05"))
+        .await
+        .expect(200);
+    assert!(empty.text.contains("这一天没有岗位"), "{}", empty.text);
 }
 
 async fn forms_refuse_a_missing_token_and_outsiders(app: TestApp) {

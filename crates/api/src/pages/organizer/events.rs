@@ -1,5 +1,9 @@
 //! An organization's events with their shifts and how full each is: upcoming first (soonest
 //! first), then past ones (latest first); new events without shifts at the top.
+//!
+//! A summer programme has hundreds of shifts (a dozen sites, every weekday), so the page shows
+//! one day at a time: by default the first day from today on that has shifts, with links to
+//! the days before and after that have any; each event says how many shifts it has in all.
 
 use super::{Page, actor_of, show};
 use crate::error::ApiResult;
@@ -7,12 +11,13 @@ use crate::extract::path_id;
 use crate::pages::cards::when;
 use crate::pages::visitor::Visitor;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hourbook_store::events::EventDetail;
 use minijinja::context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 #[derive(Serialize)]
 struct ShiftLine {
@@ -33,7 +38,19 @@ struct EventLine {
     campaign: &'static str,
     address: String,
     hazardous: bool,
+    /// Its shifts on the day shown.
     shifts: Vec<ShiftLine>,
+    /// Shifts in all, and their first and last day.
+    total: usize,
+    first_day: Option<String>,
+    last_day: Option<String>,
+}
+
+/// `?day=YYYY-MM-DD`: the day whose shifts are shown.
+#[derive(Deserialize)]
+pub(super) struct DayQuery {
+    #[serde(default)]
+    day: String,
 }
 
 /// Where an event sorts: no shifts yet, upcoming (by its next start), past (latest first).
@@ -56,6 +73,7 @@ fn order(detail: &EventDetail, now: DateTime<Utc>) -> (u8, i64) {
 pub(super) async fn page(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
+    Query(query): Query<DayQuery>,
     visitor: Visitor,
 ) -> ApiResult<Response> {
     let actor = match actor_of(&visitor) {
@@ -69,6 +87,20 @@ pub(super) async fn page(
         let now = state.clock.now();
         events.sort_by_key(|e| order(e, now));
         let tz = state.rules.timezone;
+        let local_day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+        let days: BTreeSet<NaiveDate> = events
+            .iter()
+            .flat_map(|d| d.shifts.iter().map(|s| local_day(s.starts_at)))
+            .collect();
+        let today = local_day(now);
+        // A day that does not parse shows the default one: it is only a view.
+        let day = NaiveDate::parse_from_str(query.day.trim(), "%Y-%m-%d")
+            .ok()
+            .or_else(|| days.range(today..).next().copied())
+            .or_else(|| days.last().copied())
+            .unwrap_or(today);
+        let previous = days.range(..day).next_back().map(NaiveDate::to_string);
+        let next = days.range(day.succ_opt().unwrap_or(day)..).next();
         let lines: Vec<EventLine> = events
             .into_iter()
             .map(|d| EventLine {
@@ -77,9 +109,13 @@ pub(super) async fn page(
                 campaign: d.event.campaign.as_str(),
                 address: d.event.address,
                 hazardous: d.event.hazardous,
+                total: d.shifts.len(),
+                first_day: d.shifts.iter().map(|s| local_day(s.starts_at)).min().map(|d| d.to_string()),
+                last_day: d.shifts.iter().map(|s| local_day(s.starts_at)).max().map(|d| d.to_string()),
                 shifts: d
                     .shifts
                     .iter()
+                    .filter(|s| local_day(s.starts_at) == day)
                     .map(|s| ShiftLine {
                         id: s.id.to_string(),
                         title: s.title.clone(),
@@ -95,7 +131,10 @@ pub(super) async fn page(
             .collect();
         Ok(Page::ok(
             "org_events.html",
-            context! { org_id => org.id.to_string(), org_name => org.name, events => lines },
+            context! {
+                org_id => org.id.to_string(), org_name => org.name, events => lines,
+                day => day.to_string(), previous => previous, next => next.map(NaiveDate::to_string),
+            },
         ))
     }
     .await;

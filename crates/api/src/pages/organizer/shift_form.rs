@@ -225,9 +225,12 @@ pub(super) async fn create(
             match added {
                 Ok(shift) => {
                     state.refresh_shift_index(shift.id).await;
+                    // Back to the events, on the new shift's day.
+                    let day = shift.starts_at.with_timezone(&state.rules.timezone);
                     return Ok(Ok(format!(
-                        "/org/{}/events#event-{event_id}",
-                        head.organization_id
+                        "/org/{}/events?day={}#event-{event_id}",
+                        head.organization_id,
+                        day.format("%Y-%m-%d")
                     )));
                 }
                 Err(e) => Some(ApiError::from(e)),
