@@ -669,7 +669,129 @@ async fn the_workspace_offers_what_each_role_allows(app: TestApp) {
     assert!(english.text.contains("Verifier"));
 }
 
+async fn a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_in(app: TestApp) {
+    let b = app
+        .booking("community", true, Duration::hours(1), 2, "李河")
+        .await;
+    let pages = signed_in(&app, &b.organizer).await;
+    let org = app
+        .get(&format!("/api/v1/events/{}", b.event), None)
+        .await
+        .json["organization_id"]
+        .as_str()
+        .expect("organization")
+        .to_string();
+    let events = pages.get(&format!("/org/{org}/events")).await.expect(200);
+    assert!(events.text.contains("尚未登记意外保险"), "{}", events.text);
+    let desk = format!("/org/shifts/{}/desk", b.shift);
+    let check_in = format!("/org/signups/{}/check-in", b.signup);
+    let refused = pages
+        .submit(&desk, &check_in, &[("shift", &b.shift), ("q", "")])
+        .await
+        .expect(409);
+    assert!(refused.text.contains("保险"), "{}", refused.text);
+
+    // The form: unreadable and reversed dates are field errors, and nothing is recorded.
+    let form = format!("/org/events/{}/insurance", b.event);
+    let today = app.clock.now().date_naive();
+    let (from, to) = (today.to_string(), (today + Duration::days(30)).to_string());
+    let before = app.snapshot().await;
+    let r = pages
+        .submit(
+            &form,
+            &form,
+            &[
+                ("insurer", "平安"),
+                ("policy_number", "PA-1"),
+                ("covers_from", "soon"),
+                ("covers_to", &to),
+            ],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("id=\"covers_from-error\""), "{}", r.text);
+    let r = pages
+        .submit(
+            &form,
+            &form,
+            &[
+                ("insurer", "平安"),
+                ("policy_number", "PA-1"),
+                ("covers_from", &to),
+                ("covers_to", &from),
+            ],
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("id=\"covers_to-error\""), "{}", r.text);
+    assert_eq!(app.snapshot().await, before, "nothing recorded");
+    // Outsiders cannot record one.
+    let volunteer = signed_in(&app, &b.volunteer).await;
+    volunteer.get(&form).await.expect(403);
+
+    let saved = pages
+        .submit(
+            &form,
+            &form,
+            &[
+                ("insurer", "平安"),
+                ("policy_number", "PA-1"),
+                ("covers_from", &from),
+                ("covers_to", &to),
+            ],
+        )
+        .await
+        .expect(303);
+    assert_eq!(saved.location.as_deref(), Some(&*format!("{form}?saved=1")));
+    let shown = pages.get(&format!("{form}?saved=1")).await.expect(200);
+    assert!(shown.text.contains("PA-1"), "{}", shown.text);
+    pages
+        .submit(&desk, &check_in, &[("shift", &b.shift), ("q", "")])
+        .await
+        .expect(303);
+    assert_eq!(
+        status_of(&app, &b.organizer, &b.shift, &b.signup).await,
+        "checked_in"
+    );
+}
+
+async fn cancelling_a_shift_needs_the_box_ticked_and_tells_everyone(app: TestApp) {
+    let b = app
+        .booking("community", false, Duration::days(2), 2, "王雨")
+        .await;
+    let pages = signed_in(&app, &b.organizer).await;
+    let roster = format!("/org/shifts/{}/roster", b.shift);
+    let cancel = format!("/org/shifts/{}/cancel", b.shift);
+    // A volunteer cannot cancel it.
+    let volunteer = signed_in(&app, &b.volunteer).await;
+    volunteer
+        .submit("/me/shifts", &cancel, &[])
+        .await
+        .expect(403);
+    let r = pages.submit(&roster, &cancel, &[]).await.expect(422);
+    assert!(r.text.contains("请勾选确认"), "{}", r.text);
+    let open = app.get(&format!("/api/v1/shifts/{}", b.shift), None).await;
+    assert_eq!(open.json["status"], "open");
+    pages
+        .submit(&roster, &cancel, &[("confirm", "yes")])
+        .await
+        .expect(303);
+    let cancelled = app.get(&format!("/api/v1/shifts/{}", b.shift), None).await;
+    assert_eq!(cancelled.json["status"], "cancelled");
+    assert!(
+        app.outbox()
+            .await
+            .iter()
+            .any(|(kind, _)| kind == "shift_cancelled"),
+        "the volunteer is told"
+    );
+    let page = pages.get(&roster).await.expect(200);
+    assert!(!page.text.contains(&cancel), "no second cancellation");
+}
+
 hourbook_tests::backend_tests!(
+    a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_in,
+    cancelling_a_shift_needs_the_box_ticked_and_tells_everyone,
     the_workspace_offers_what_each_role_allows,
     an_organizer_posts_an_event_and_its_shift_through_the_forms,
     forms_refuse_a_missing_token_and_outsiders,

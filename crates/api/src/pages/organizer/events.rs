@@ -38,6 +38,8 @@ struct EventLine {
     campaign: &'static str,
     address: String,
     hazardous: bool,
+    /// Whether any accident insurance is recorded (hazardous events need it to check in).
+    insured: bool,
     /// Its shifts on the day shown.
     shifts: Vec<ShiftLine>,
     /// Shifts in all, and their first and last day.
@@ -109,6 +111,7 @@ pub(super) async fn page(
                 campaign: d.event.campaign.as_str(),
                 address: d.event.address,
                 hazardous: d.event.hazardous,
+                insured: !d.insurance.is_empty(),
                 total: d.shifts.len(),
                 first_day: d.shifts.iter().map(|s| local_day(s.starts_at)).min().map(|d| d.to_string()),
                 last_day: d.shifts.iter().map(|s| local_day(s.starts_at)).max().map(|d| d.to_string()),

@@ -7,6 +7,7 @@
 mod desk;
 mod event_form;
 mod events;
+mod insurance;
 mod planning;
 mod records;
 mod roster;
@@ -40,7 +41,12 @@ pub(super) fn router() -> Router<AppState> {
             "/org/events/{event_id}/shifts/new",
             get(shift_form::form).post(shift_form::create),
         )
+        .route(
+            "/org/events/{event_id}/insurance",
+            get(insurance::page).post(insurance::record),
+        )
         .route("/org/shifts/{shift_id}/roster", get(roster::page))
+        .route("/org/shifts/{shift_id}/cancel", post(roster::cancel))
         .route("/org/signups/{signup_id}/no-show", post(roster::no_show))
         .route("/org/shifts/{shift_id}/desk", get(desk::page))
         .route("/org/signups/{signup_id}/check-in", post(desk::check_in))
@@ -84,6 +90,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     (
         "org_roster.html",
         include_str!("../../../templates/org_roster.html"),
+    ),
+    (
+        "org_insurance.html",
+        include_str!("../../../templates/org_insurance.html"),
     ),
     (
         "org_desk.html",

@@ -1,6 +1,7 @@
 //! A shift's roster: who holds a seat (and whether they came), the waitlist in order, and
-//! who withdrew; a confirmed volunteer who did not come can be marked absent, through the
-//! same store calls as `GET /api/v1/shifts/{id}/signups` and `POST .../no-show`.
+//! who withdrew; a confirmed volunteer who did not come can be marked absent, and the shift
+//! can be cancelled (everyone signed up is told), through the same store calls as
+//! `GET /api/v1/shifts/{id}/signups`, `POST .../no-show` and `DELETE /api/v1/shifts/{id}`.
 
 use super::{Page, actor_of, clock_time, show};
 use crate::error::ApiResult;
@@ -33,6 +34,8 @@ pub(super) struct ShiftHead {
     pub cancelled: bool,
     /// Absences are recorded once the shift has started.
     pub started: bool,
+    /// A shift that is over cannot be cancelled.
+    pub ended: bool,
 }
 
 /// One volunteer on a roster or at the desk.
@@ -84,6 +87,7 @@ pub(super) async fn shift_with_roster(
         waitlist: shift.waitlist_count,
         cancelled: shift.status != "open",
         started: shift.starts_at <= state.clock.now(),
+        ended: shift.ends_at <= state.clock.now(),
     };
     Ok((head, lines))
 }
@@ -164,6 +168,52 @@ pub(super) async fn no_show(
                     .map(Err)
             }
         }
+    }
+    .await;
+    match outcome {
+        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
+        Ok(Err(page)) => show(visitor, Ok(page)),
+        Err(e) => show(visitor, Err(e)),
+    }
+}
+
+/// `POST /org/shifts/{shift_id}/cancel`: only with the box ticked that says everyone signed
+/// up will be told (a cancelled shift cannot be reopened).
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    Path(shift_id): Path<String>,
+    form: Submitted,
+) -> ApiResult<Response> {
+    let visitor = form.visitor;
+    let actor = match actor_of(&visitor) {
+        Ok(a) => a,
+        Err(login) => return Ok(*login),
+    };
+    let lang = visitor.lang;
+    let outcome: ApiResult<Result<String, Page>> = async {
+        let shift_id = path_id(&shift_id, "shift")?;
+        let mut errors = FormErrors::default();
+        let status = if form.fields.checked("confirm") {
+            let now = state.clock.now();
+            match state
+                .store
+                .cancel_shift(&actor, shift_id, &state.rules, now)
+                .await
+            {
+                Ok(shift) => {
+                    state.refresh_shift_index(shift.id).await;
+                    return Ok(Ok(format!("/org/shifts/{}/roster", shift.id)));
+                }
+                Err(e) => errors.add_refusal(e.into(), lang, str::to_string)?,
+            }
+        } else {
+            errors.general.push(lang.text("org_roster.confirm_needed"));
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        // The roster page refuses, in turn, whoever may not see it.
+        roster_page(&state, &actor, shift_id, status, errors.general)
+            .await
+            .map(Err)
     }
     .await;
     match outcome {
