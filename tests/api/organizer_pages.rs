@@ -682,7 +682,13 @@ async fn a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_
         .expect("organization")
         .to_string();
     let events = pages.get(&format!("/org/{org}/events")).await.expect(200);
-    assert!(events.text.contains("尚未登记意外保险"), "{}", events.text);
+    assert!(
+        events
+            .text
+            .contains("尚未登记覆盖全部后续岗位日期的意外保险"),
+        "{}",
+        events.text
+    );
     let desk = format!("/org/shifts/{}/desk", b.shift);
     let check_in = format!("/org/signups/{}/check-in", b.signup);
     let refused = pages
@@ -745,6 +751,8 @@ async fn a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_
     assert_eq!(saved.location.as_deref(), Some(&*format!("{form}?saved=1")));
     let shown = pages.get(&format!("{form}?saved=1")).await.expect(200);
     assert!(shown.text.contains("PA-1"), "{}", shown.text);
+    let events = pages.get(&format!("/org/{org}/events")).await.expect(200);
+    assert!(events.text.contains("已登记意外保险"), "{}", events.text);
     pages
         .submit(&desk, &check_in, &[("shift", &b.shift), ("q", "")])
         .await

@@ -890,6 +890,17 @@ async fn failures_outside_the_api_are_pages_in_the_visitors_language(app: TestAp
     }
     let r = visitor.get("/no/such/page?lang=en").await.expect(404);
     assert!(r.text.contains("This page does not exist"), "{}", r.text);
+    // The page's links back to itself (the language switch) never lead to another site.
+    let r = visitor.get("//evil.example").await.expect(404);
+    assert!(!r.text.contains("href=\"//evil"), "{}", r.text);
+    assert!(r.text.contains("href=\"/?lang=en\""), "{}", r.text);
+    // A query string the page cannot read (axum answers those in plain text): a page too.
+    let r = visitor.get("/login?next=/a&next=/b").await.expect(400);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
     // The API and the health checks keep answering problem+json.
     let api = app.get("/api/v1/shifts/not-an-id", None).await;
     assert_eq!(api.status, 404);

@@ -233,7 +233,11 @@ async fn a_schools_verifier_sees_filters_and_downloads_its_students(app: TestApp
         ))
         .await
         .expect(422);
-    assert!(early.text.contains("not in force"), "{}", early.text);
+    assert!(
+        early.text.contains("该日期不在此要求的有效期内"),
+        "{}",
+        early.text
+    );
     page.get(&format!(
         "/org/{s}/students.csv?requirement={req}&on=someday"
     ))

@@ -21,7 +21,7 @@ use sea_orm::{
     QueryOrder,
 };
 use serde::Serialize;
-use strum::{AsRefStr, EnumString};
+use strum::{AsRefStr, EnumString, IntoStaticStr};
 use uuid::Uuid;
 
 /// How many claims may wait for hosts outside Hourbook at once, and how many may go to hosts
@@ -32,7 +32,18 @@ pub const MAX_PENDING_HOST_CLAIMS: u64 = 5;
 pub const HOST_LINK_DAYS: i64 = 30;
 
 /// Where a claim stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, EnumString, AsRefStr, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    EnumString,
+    AsRefStr,
+    IntoStaticStr,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ClaimStatus {

@@ -17,11 +17,22 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
-use strum::{AsRefStr, EnumString};
+use strum::{AsRefStr, EnumString, IntoStaticStr};
 use uuid::Uuid;
 
 /// Where a dispute stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, EnumString, AsRefStr, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    EnumString,
+    AsRefStr,
+    IntoStaticStr,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum DisputeStatus {

@@ -12,10 +12,8 @@ use hourbook_domain::requirement::star_level;
 use minijinja::context;
 use serde::Serialize;
 
-/// Hours with one decimal, as service time is shown.
-pub(super) fn hours(minutes: i64) -> String {
-    format!("{:.1}", minutes as f64 / 60.0)
-}
+/// Hours with one decimal ("3.5"), as everywhere hours are shown.
+pub(super) use hourbook_domain::service_time::hours_display as hours;
 
 #[derive(Serialize)]
 struct Progress {

@@ -400,6 +400,11 @@ mod tests {
             "why",
             "the pages' answer to a Forbidden",
         ),
+        (
+            "api/src/pages/organizer/mod.rs",
+            "why",
+            "must_organize's callers pass the store's own words for the same refusal",
+        ),
     ];
 
     /// The arguments of a call, `src` starting just after its `(`.

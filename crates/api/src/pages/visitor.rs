@@ -141,7 +141,7 @@ impl FromRequestParts<AppState> for Visitor {
         let mut visitor = Visitor {
             signed_in,
             lang,
-            path: parts.uri.path().to_string(),
+            path: local_path(parts.uri.path()),
             csrf: String::new(),
             secure: over_https(state, &parts.headers),
             jar,
@@ -266,6 +266,22 @@ impl Visitor {
     }
 }
 
+/// The path asked for, as the pages link back to it (the language switch): a path that a
+/// browser would read as another site (`//host`) or that holds anything our own paths do
+/// not becomes `/`.
+pub fn local_path(path: &str) -> String {
+    let ours = path.starts_with('/')
+        && !path.starts_with("//")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c));
+    if ours {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
 /// A local path made safe to put in a query string (only what our own paths contain).
 fn url_path(path: &str) -> String {
     path.chars()
@@ -287,6 +303,14 @@ pub fn safe_next(next: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_link_back_only_to_local_paths() {
+        assert_eq!(local_path("/shifts/ab-12"), "/shifts/ab-12");
+        assert_eq!(local_path("//evil.example"), "/");
+        assert_eq!(local_path("/a\\b"), "/");
+        assert_eq!(local_path("/%2F%2Fevil"), "/");
+    }
 
     #[test]
     fn only_local_paths_are_followed_after_login() {

@@ -60,15 +60,6 @@ struct Line {
     pending: bool,
 }
 
-fn status_name(status: ClaimStatus) -> &'static str {
-    match status {
-        ClaimStatus::Pending => "pending",
-        ClaimStatus::Verified => "verified",
-        ClaimStatus::Rejected => "rejected",
-        ClaimStatus::Withdrawn => "withdrawn",
-    }
-}
-
 /// The page: the form (with what was typed and its errors) and the claims.
 async fn show(
     state: &AppState,
@@ -103,7 +94,7 @@ async fn show(
             to: local(c.ended_at).format("%H:%M").to_string(),
             hours: hours(c.minutes),
             category: lang.category(&c.category),
-            status: status_name(c.status),
+            status: <&str>::from(c.status),
             note: c.decision_note,
             pending: c.status == ClaimStatus::Pending,
         })

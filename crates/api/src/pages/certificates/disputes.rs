@@ -32,14 +32,6 @@ struct DisputeLine {
     answer: Option<String>,
 }
 
-fn status_name(status: DisputeStatus) -> &'static str {
-    match status {
-        DisputeStatus::Open => "open",
-        DisputeStatus::Corrected => "corrected",
-        DisputeStatus::Rejected => "rejected",
-    }
-}
-
 /// The entry's page; an entry that is not the visitor's to see is a 404 page.
 async fn show(
     state: &AppState,
@@ -89,7 +81,7 @@ async fn show(
         .map(|d| DisputeLine {
             raised: day(d.created_at),
             reason: d.reason.clone(),
-            status: status_name(d.status),
+            status: <&str>::from(d.status),
             answer: d.answer.clone(),
         })
         .collect();

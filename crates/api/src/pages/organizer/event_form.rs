@@ -124,7 +124,11 @@ pub(super) async fn form(
     let page = async {
         let org_id = path_id(&org_id, "organization")?;
         let org = state.store.organization(org_id).await?;
-        must_organize(&actor, org_id)?;
+        must_organize(
+            &actor,
+            org_id,
+            "only the organization's organizers post events",
+        )?;
         let v = Values {
             campaign: Campaign::Other.as_str().into(),
             lat: org.location.map(|l| l.lat.to_string()).unwrap_or_default(),

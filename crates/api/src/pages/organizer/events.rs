@@ -38,7 +38,8 @@ struct EventLine {
     campaign: &'static str,
     address: String,
     hazardous: bool,
-    /// Whether any accident insurance is recorded (hazardous events need it to check in).
+    /// Whether recorded accident insurance covers every coming shift's day (hazardous events
+    /// check nobody in on a day no policy covers).
     insured: bool,
     /// Its shifts on the day shown.
     shifts: Vec<ShiftLine>,
@@ -111,7 +112,17 @@ pub(super) async fn page(
                 campaign: d.event.campaign.as_str(),
                 address: d.event.address,
                 hazardous: d.event.hazardous,
-                insured: !d.insurance.is_empty(),
+                // Check-in needs a policy covering the shift's day: every coming shift's.
+                insured: !d.insurance.is_empty()
+                    && d.shifts
+                        .iter()
+                        .filter(|s| s.ends_at > now && s.status == "open")
+                        .map(|s| local_day(s.starts_at))
+                        .all(|day| {
+                            d.insurance
+                                .iter()
+                                .any(|p| p.covers_from <= day && day <= p.covers_to)
+                        }),
                 total: d.shifts.len(),
                 first_day: d.shifts.iter().map(|s| local_day(s.starts_at)).min().map(|d| d.to_string()),
                 last_day: d.shifts.iter().map(|s| local_day(s.starts_at)).max().map(|d| d.to_string()),

@@ -42,7 +42,11 @@ async fn insurance_page(
     saved: bool,
 ) -> ApiResult<Page> {
     let detail = state.store.event(event_id).await?;
-    must_organize(actor, detail.event.organization_id)?;
+    must_organize(
+        actor,
+        detail.event.organization_id,
+        "only the event's organizers record insurance",
+    )?;
     let policies: Vec<Policy> = detail
         .insurance
         .iter()

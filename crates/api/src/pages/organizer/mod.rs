@@ -14,7 +14,7 @@ mod roster;
 mod shift_form;
 mod workspace;
 
-use super::error_pages::wording;
+use super::error_pages::error_page;
 use super::forms::FormErrors;
 use super::visitor::Visitor;
 use crate::error::{ApiError, ApiResult};
@@ -27,7 +27,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hourbook_domain::access::Actor;
 use hourbook_store::StoreError;
-use minijinja::context;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -67,10 +66,6 @@ pub(super) fn router() -> Router<AppState> {
 
 /// The templates of these pages, `(name, source)`.
 pub(super) const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "org_refused.html",
-        include_str!("../../../templates/org_refused.html"),
-    ),
     (
         "org_workspace.html",
         include_str!("../../../templates/org_workspace.html"),
@@ -119,24 +114,7 @@ fn actor_of(visitor: &Visitor) -> Result<Actor, Box<Response>> {
 fn refused(visitor: Visitor, err: ApiError) -> ApiResult<Response> {
     let mut errors = FormErrors::default();
     let status = errors.add_refusal(err, visitor.lang, str::to_string)?;
-    // Worded like the site's other error pages, with the store's reason as the detail.
-    let lang = visitor.lang;
-    let (title, message) = match status {
-        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS => {
-            let key = wording(status);
-            (
-                lang.text(&format!("errors.{key}_title")),
-                Some(lang.text(&format!("errors.{key}"))),
-            )
-        }
-        // A conflict or a rule: the store's reason says it all.
-        _ => (lang.text("org.refused_title"), None),
-    };
-    visitor.render(
-        status,
-        "org_refused.html",
-        context! { title => title, message => message, general => errors.general },
-    )
+    error_page(visitor, status, None, errors.general)
 }
 
 /// Shows a page, or the refusal page when the store refused.
@@ -164,13 +142,17 @@ impl Page {
     }
 }
 
-/// The same refusal the store gives when the actor does not organize for `organization_id`
-/// (for pages that only show a form: the store checks again when it is sent).
-fn must_organize(actor: &Actor, organization_id: uuid::Uuid) -> Result<(), ApiError> {
+/// The refusal the store gives (`why`, its own words) when the actor does not organize for
+/// `organization_id`, for pages that only show a form: the store checks again when it is sent.
+fn must_organize(
+    actor: &Actor,
+    organization_id: uuid::Uuid,
+    why: &'static str,
+) -> Result<(), ApiError> {
     if actor.may_organize(organization_id) {
         Ok(())
     } else {
-        Err(StoreError::Forbidden("only the organization's organizers post events").into())
+        Err(StoreError::Forbidden(why).into())
     }
 }
 

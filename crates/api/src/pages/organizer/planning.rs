@@ -32,7 +32,11 @@ struct EventHead {
 
 async fn event_head(state: &AppState, actor: &Actor, event_id: Uuid) -> ApiResult<EventHead> {
     let event = state.store.event(event_id).await?.event;
-    must_organize(actor, event.organization_id)?;
+    must_organize(
+        actor,
+        event.organization_id,
+        "only organizers of the event's organization plan its roster",
+    )?;
     Ok(EventHead {
         id: event.id.to_string(),
         title: event.title,
@@ -116,6 +120,8 @@ pub(super) async fn run(
 struct SeatLine {
     volunteer: String,
     number: String,
+    /// No longer open to being found: their name is not shown (sending skips them).
+    withdrawn: bool,
     shift: String,
     when: String,
     score: String,
@@ -154,15 +160,29 @@ async fn review_page(
     let shift_of = |id: &Uuid| shifts.get(id).cloned().unwrap_or_default();
     let mut seats = Vec::with_capacity(plan.assignments.len());
     for a in &plan.assignments {
-        let person = state.store.account(a.volunteer_id).await?;
+        // Organizers see who was proposed only while the volunteer still lets organizers
+        // find them, as when the plan was made.
+        let findable = state
+            .store
+            .profile(a.volunteer_id)
+            .await?
+            .is_some_and(|p| p.discoverable);
+        let (volunteer, number) = if findable {
+            let person = state.store.account(a.volunteer_id).await?;
+            (person.name, person.volunteer_number)
+        } else {
+            (String::new(), String::new())
+        };
         let (shift, when) = shift_of(&a.shift_id);
         seats.push(SeatLine {
-            volunteer: person.name,
-            number: person.volunteer_number,
+            volunteer,
+            number,
+            withdrawn: !findable,
             shift,
             when,
             score: format!("{:.2}", a.score),
-            distance_km: format!("{:.1}", a.distance_km),
+            // Organizers get whole kilometres (matching's coarse distance).
+            distance_km: format!("{:.0}", a.distance_km),
         });
     }
     let unfilled: Vec<UnfilledLine> = plan

@@ -182,7 +182,11 @@ pub(super) async fn form(
     let page = async {
         let event_id = path_id(&event_id, "event")?;
         let head = event_head(&state, event_id).await?;
-        must_organize(&actor, head.organization_id)?;
+        must_organize(
+            &actor,
+            head.organization_id,
+            "only the event's organizers add shifts",
+        )?;
         let v = Values {
             capacity: "10".into(),
             ..Values::default()

@@ -26,10 +26,6 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/school_students.html"),
     ),
     (
-        "school_refused.html",
-        include_str!("../../../templates/school_refused.html"),
-    ),
-    (
         "school_lookup.html",
         include_str!("../../../templates/school_lookup.html"),
     ),

@@ -1,11 +1,11 @@
 //! The HTML answer when a page's subject does not exist or is not the visitor's to see: a
 //! page in their language with a way back, never the API's problem+json.
 
+use super::super::error_pages::error_page;
 use super::super::visitor::Visitor;
 use crate::error::ApiResult;
 use axum::http::StatusCode;
 use axum::response::Response;
-use minijinja::context;
 
 /// Renders the refusal: `reason` is a key of the `[school_refused]` catalogue table.
 pub(in crate::pages) fn refused(
@@ -14,9 +14,5 @@ pub(in crate::pages) fn refused(
     reason: &str,
 ) -> ApiResult<Response> {
     let message = visitor.lang.text(&format!("school_refused.{reason}"));
-    visitor.render(
-        status,
-        "school_refused.html",
-        context! { message => message },
-    )
+    error_page(visitor, status, Some(message), Vec::new())
 }

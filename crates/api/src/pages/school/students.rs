@@ -152,7 +152,7 @@ async fn load(
                 errors
                     .entry(e.field)
                     .or_insert_with(Vec::new)
-                    .push(e.message);
+                    .push(visitor.lang.api_message(&e.message));
             }
             Vec::new()
         }
