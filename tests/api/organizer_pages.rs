@@ -294,6 +294,7 @@ async fn forms_refuse_a_missing_token_and_outsiders(app: TestApp) {
             format!("/org/shifts/{shift}/desk"),
             format!("/org/{org}/records"),
             format!("/org/events/{event}/plan"),
+            format!("/org/events/{event}/insurance"),
         ] {
             let r = who.get(&path).await.expect(403);
             assert!(r.content_type.starts_with("text/html"), "{path}");
@@ -312,6 +313,30 @@ async fn forms_refuse_a_missing_token_and_outsiders(app: TestApp) {
         who.post(
             &format!("/org/{org}/records/verify"),
             &[("csrf", &csrf), ("signup", &signup)],
+        )
+        .await
+        .expect(403);
+        who.post(
+            &format!("/org/shifts/{shift}/cancel"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await
+        .expect(403);
+        who.post(
+            &format!("/org/events/{event}/insurance"),
+            &[
+                ("csrf", &csrf),
+                ("insurer", "x"),
+                ("policy_number", "y"),
+                ("covers_from", "2027-06-01"),
+                ("covers_to", "2027-06-30"),
+            ],
+        )
+        .await
+        .expect(403);
+        who.post(
+            &format!("/org/signups/{signup}/no-show"),
+            &[("csrf", &csrf), ("shift", &shift)],
         )
         .await
         .expect(403);

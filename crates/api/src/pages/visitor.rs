@@ -82,10 +82,9 @@ fn same(a: &str, b: &str) -> bool {
 
 fn query_lang(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == "lang").then(|| v.to_string())
-    })
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
 }
 
 fn choose_lang(parts: &Parts, asked: Option<&str>, jar: &CookieJar) -> Lang {

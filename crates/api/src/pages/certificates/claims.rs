@@ -8,7 +8,7 @@ use super::super::hours::hours;
 use super::super::visitor::Visitor;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use hourbook_domain::claim::{ClaimInput, HostInput};
 use hourbook_store::claims::ClaimStatus;
 use minijinja::{Value, context};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Categories offered as suggestions (any a-z slug is accepted, as in the API).
@@ -136,13 +136,19 @@ fn blank() -> Value {
     )
 }
 
-/// `GET /me/hours/claims` (`?sent=1` after a claim was submitted).
+/// `?sent=1` after a claim was submitted.
+#[derive(Deserialize)]
+pub(super) struct Notice {
+    sent: Option<String>,
+}
+
+/// `GET /me/hours/claims`.
 pub(super) async fn page(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    Query(notice): Query<Notice>,
     visitor: Visitor,
 ) -> ApiResult<Response> {
-    let sent = query.is_some_and(|q| q.split('&').any(|p| p == "sent=1"));
+    let sent = notice.sent.is_some();
     show(
         &state,
         visitor,

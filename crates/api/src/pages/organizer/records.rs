@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
+/// The most records one "verify selected" may name (a busy summer day of a dozen sites).
+const MAX_BULK: usize = 500;
+
 #[derive(Deserialize, Default)]
 pub(super) struct RecordsQuery {
     /// Only overdue records.
@@ -168,7 +171,8 @@ pub(super) async fn verify(
             .collect();
         let chosen = form.fields.all("signup");
         let mut extras = Extras::default();
-        if chosen.is_empty() {
+        // More rows than a page ever lists is not a form of ours: nothing is verified.
+        if chosen.is_empty() || chosen.len() > MAX_BULK {
             extras
                 .errors
                 .general
