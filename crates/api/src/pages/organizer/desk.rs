@@ -5,7 +5,7 @@
 //! and `/check-out` and come back to the desk with the search kept.
 
 use super::roster::{Person, ShiftHead, shift_with_roster};
-use super::{Page, actor_of, query_value, show};
+use super::{Page, actor_of, answer, query_value, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::pages::forms::{FormErrors, Submitted};
@@ -218,11 +218,7 @@ async fn presence(
         }
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }
 
 /// `POST /org/signups/{signup_id}/check-in` (fields `shift` and the search `q`).

@@ -1,7 +1,7 @@
 //! Posting an event: the form, and its submission through the same validation and store call
 //! as `POST /api/v1/events`. Errors show next to their fields and the values are kept.
 
-use super::{Page, actor_of, must_organize, show};
+use super::{Page, actor_of, answer, must_organize, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::pages::forms::{Fields, FormErrors, Submitted};
@@ -154,7 +154,7 @@ pub(super) async fn create(
     };
     let lang = visitor.lang;
     let values = Values::from_fields(&form.fields);
-    let outcome: ApiResult<Result<Uuid, Page>> = async {
+    let outcome: ApiResult<Result<String, Page>> = async {
         let org_id = path_id(&org_id, "organization")?;
         let org = state.store.organization(org_id).await?;
         let mut errors = FormErrors::default();
@@ -165,7 +165,7 @@ pub(super) async fn create(
                 .create_event(&actor, input, state.clock.now())
                 .await
             {
-                Ok(event) => return Ok(Ok(event.id)),
+                Ok(event) => return Ok(Ok(format!("/org/events/{}/shifts/new", event.id))),
                 Err(e) => Some(ApiError::from(e)),
             }
         } else {
@@ -181,9 +181,5 @@ pub(super) async fn create(
         Ok(Err(page))
     }
     .await;
-    match outcome {
-        Ok(Ok(event_id)) => Ok(visitor.redirect(&format!("/org/events/{event_id}/shifts/new"))),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }

@@ -2,7 +2,7 @@
 //! checked in until a policy covers the day, so its organizers record it here, through the
 //! same store call as `POST /api/v1/events/{id}/insurance`.
 
-use super::{Page, actor_of, must_organize, show};
+use super::{Page, actor_of, answer, must_organize, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::pages::forms::{Fields, FormErrors, Submitted};
@@ -163,9 +163,5 @@ pub(super) async fn record(
         .map(Err)
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }

@@ -117,6 +117,16 @@ fn refused(visitor: Visitor, err: ApiError) -> ApiResult<Response> {
     error_page(visitor, status, None, errors.general)
 }
 
+/// The answer to a form: a redirect to where it leads when it worked, else the page again
+/// (with what went wrong) or the refusal page.
+fn answer(visitor: Visitor, outcome: ApiResult<Result<String, Page>>) -> ApiResult<Response> {
+    match outcome {
+        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
+        Ok(Err(page)) => show(visitor, Ok(page)),
+        Err(e) => show(visitor, Err(e)),
+    }
+}
+
 /// Shows a page, or the refusal page when the store refused.
 fn show(visitor: Visitor, page: ApiResult<Page>) -> ApiResult<Response> {
     match page {

@@ -4,7 +4,7 @@
 //! invitations (`POST /api/v1/roster-plans/{id}/accept`). Nobody is signed up by a plan:
 //! each volunteer accepts or declines their invitation.
 
-use super::{Page, actor_of, must_organize, show};
+use super::{Page, actor_of, answer, must_organize, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::matching;
@@ -109,11 +109,7 @@ pub(super) async fn run(
         Ok(Err(form_page(head, raw, status, errors)))
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }
 
 #[derive(Serialize)]
@@ -273,9 +269,5 @@ pub(super) async fn send(
         }
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }

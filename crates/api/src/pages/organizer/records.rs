@@ -4,7 +4,7 @@
 //! through the same call as `POST /api/v1/signups/{id}/verify`, and the page says which
 //! succeeded and which did not; a row can instead be credited other minutes with a reason.
 
-use super::{Page, actor_of, local, show};
+use super::{Page, actor_of, answer, local, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::pages::forms::{FormErrors, Submitted};
@@ -295,9 +295,5 @@ pub(super) async fn adjust(
             .map(Err)
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }

@@ -3,7 +3,7 @@
 //! can be cancelled (everyone signed up is told), through the same store calls as
 //! `GET /api/v1/shifts/{id}/signups`, `POST .../no-show` and `DELETE /api/v1/shifts/{id}`.
 
-use super::{Page, actor_of, clock_time, show};
+use super::{Page, actor_of, answer, clock_time, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::pages::cards::when;
@@ -170,11 +170,7 @@ pub(super) async fn no_show(
         }
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }
 
 /// `POST /org/shifts/{shift_id}/cancel`: only with the box ticked that says everyone signed
@@ -216,9 +212,5 @@ pub(super) async fn cancel(
             .map(Err)
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }

@@ -2,7 +2,7 @@
 //! submission through the same validation and store call as `POST /api/v1/events/{id}/shifts`.
 //! Errors show next to their fields and the values are kept.
 
-use super::{Page, actor_of, must_organize, show};
+use super::{Page, actor_of, answer, must_organize, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
 use crate::pages::forms::{Fields, FormErrors, Submitted};
@@ -263,9 +263,5 @@ pub(super) async fn create(
         Ok(Err(page))
     }
     .await;
-    match outcome {
-        Ok(Ok(to)) => Ok(visitor.redirect(&to)),
-        Ok(Err(page)) => show(visitor, Ok(page)),
-        Err(e) => show(visitor, Err(e)),
-    }
+    answer(visitor, outcome)
 }
