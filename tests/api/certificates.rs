@@ -1,6 +1,5 @@
 //! Certificates: issued from the ledger, verified by anyone, and honest about later changes.
 
-use crate::ledger::attended;
 use chrono::Duration;
 use hourbook_domain::certificate::{SignedCertificate, public_key_from_base64};
 use hourbook_tests::{Backend, TestApp, backend_tests};
@@ -34,7 +33,7 @@ async fn verify_all(
 }
 
 async fn a_certificate_stays_valid_until_the_ledger_says_otherwise(app: TestApp) {
-    let (organizer, volunteer, signups) = attended(&app, 3).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 3).await;
     let entries = verify_all(&app, &organizer, &signups[..2]).await;
     let token = volunteer.token.clone();
 

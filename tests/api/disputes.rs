@@ -1,14 +1,13 @@
 //! Corrections and disputes: the ledger only grows, both sides see the history, and
 //! certificates notice.
 
-use crate::ledger::attended;
 use hourbook_tests::{TestApp, backend_tests};
 use serde_json::json;
 
 backend_tests!(a_dispute_is_answered_with_a_correction_or_a_reasoned_rejection);
 
 async fn a_dispute_is_answered_with_a_correction_or_a_reasoned_rejection(app: TestApp) {
-    let (organizer, volunteer, signups) = attended(&app, 1).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 1).await;
     let entry = app
         .post(
             &format!("/api/v1/signups/{}/verify", signups[0]),

@@ -13,46 +13,8 @@ backend_tests!(
     concurrent_verifications_for_one_volunteer_form_one_unbroken_chain,
 );
 
-/// `count` back-to-back two-hour shifts of one event, the first starting in an hour, each
-/// attended by one volunteer (checked in and out at the desk); returns the organizer, the
-/// volunteer and the signups.
-pub(crate) async fn attended(
-    app: &TestApp,
-    count: i64,
-) -> (hourbook_tests::User, hourbook_tests::User, Vec<String>) {
-    let (_, organizer, event) = app.organizer_with_event("community", false).await;
-    let volunteer = app.volunteer("李明").await;
-    let start = app.clock.now() + Duration::hours(1);
-    let mut signups = Vec::new();
-    for i in 0..count {
-        let shift = app
-            .shift(
-                &organizer,
-                &event,
-                Duration::hours(1 + 2 * i),
-                2,
-                5,
-                json!({}),
-            )
-            .await;
-        signups.push(app.signup_id(&shift, &volunteer).await);
-    }
-    for (i, signup) in signups.iter().enumerate() {
-        let begins = start + Duration::hours(2 * i as i64);
-        app.clock.set(begins + Duration::minutes(1));
-        app.desk_check_in(signup, &organizer, Some(begins))
-            .await
-            .expect(200);
-        app.clock.set(begins + Duration::hours(2));
-        app.desk_check_out(signup, &organizer, None)
-            .await
-            .expect(200);
-    }
-    (organizer, volunteer, signups)
-}
-
 async fn an_entry_edited_in_sql_is_found_by_its_id(app: TestApp) {
-    let (organizer, volunteer, signups) = attended(&app, 3).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 3).await;
     let mut entries = Vec::new();
     for s in &signups {
         let r = app
@@ -118,7 +80,7 @@ async fn an_entry_edited_in_sql_is_found_by_its_id(app: TestApp) {
 }
 
 async fn concurrent_verifications_for_one_volunteer_form_one_unbroken_chain(app: TestApp) {
-    let (organizer, volunteer, signups) = attended(&app, 6).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 6).await;
     let paths: Vec<String> = signups
         .iter()
         .map(|s| format!("/api/v1/signups/{s}/verify"))

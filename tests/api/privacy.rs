@@ -1,6 +1,5 @@
 //! A volunteer's own data: exported whole, and erased without breaking the ledger.
 
-use crate::ledger::attended;
 use chrono::Duration;
 use hourbook_tests::{TestApp, backend_tests};
 use sea_orm::ConnectionTrait;
@@ -14,7 +13,7 @@ backend_tests!(
 const PASSWORD: &str = "correct horse battery";
 
 async fn a_volunteer_exports_everything_and_erasure_keeps_the_ledger_whole(app: TestApp) {
-    let (organizer, volunteer, signups) = attended(&app, 1).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 1).await;
     let entry = app
         .post(
             &format!("/api/v1/signups/{}/verify", signups[0]),

@@ -1,6 +1,5 @@
 //! Requirement programs and what a school sees of its students.
 
-use crate::ledger::attended;
 use chrono::Duration;
 use hourbook_tests::{SITE, TestApp, User, backend_tests};
 use serde_json::{Value, json};
@@ -18,7 +17,7 @@ pub(crate) async fn student(
     shifts: i64,
     school: Option<(&str, &str)>,
 ) -> User {
-    let (organizer, volunteer, signups) = attended(app, shifts).await;
+    let (organizer, volunteer, signups) = app.attended("李明", shifts).await;
     for s in &signups {
         app.post(
             &format!("/api/v1/signups/{s}/verify"),

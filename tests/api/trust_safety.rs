@@ -1,7 +1,6 @@
 //! Defects a review found in the trust layer (corrections, disputes, requirements, erasure),
 //! each with the test that failed while it was present.
 
-use crate::ledger::attended;
 use chrono::Duration;
 use hourbook_tests::{SITE, TestApp, User, backend_tests};
 use serde_json::json;
@@ -17,7 +16,7 @@ backend_tests!(
 
 /// One attended, verified two-hour shift: (organizer, volunteer, entry id).
 async fn verified_entry(app: &TestApp) -> (User, User, String) {
-    let (organizer, volunteer, signups) = attended(app, 1).await;
+    let (organizer, volunteer, signups) = app.attended("李明", 1).await;
     let entry = app
         .post(
             &format!("/api/v1/signups/{}/verify", signups[0]),

@@ -552,6 +552,41 @@ impl TestApp {
         }
     }
 
+    /// `count` back-to-back two-hour shifts of one event, the first starting in an hour, each
+    /// attended by the new volunteer `name` (checked in and out at the desk); returns the
+    /// organizer, the volunteer and the signups.
+    pub async fn attended(&self, name: &str, count: i64) -> (User, User, Vec<String>) {
+        let (_, organizer, event) = self.organizer_with_event("community", false).await;
+        let volunteer = self.volunteer(name).await;
+        let start = self.clock.now() + Duration::hours(1);
+        let mut signups = Vec::new();
+        for i in 0..count {
+            let shift = self
+                .shift(
+                    &organizer,
+                    &event,
+                    Duration::hours(1 + 2 * i),
+                    2,
+                    5,
+                    json!({}),
+                )
+                .await;
+            signups.push(self.signup_id(&shift, &volunteer).await);
+        }
+        for (i, signup) in signups.iter().enumerate() {
+            let begins = start + Duration::hours(2 * i as i64);
+            self.clock.set(begins + Duration::minutes(1));
+            self.desk_check_in(signup, &organizer, Some(begins))
+                .await
+                .expect(200);
+            self.clock.set(begins + Duration::hours(2));
+            self.desk_check_out(signup, &organizer, None)
+                .await
+                .expect(200);
+        }
+        (organizer, volunteer, signups)
+    }
+
     /// `user` signs up for `shift` (no checks: the caller asserts the answer).
     pub async fn sign_up(&self, shift: &str, user: &User) -> TestResponse {
         self.post(

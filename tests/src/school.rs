@@ -2,7 +2,6 @@
 //! and students with verified hours (an organizer's desk check-in and check-out, then verify).
 
 use crate::{SITE, TestApp, User};
-use chrono::Duration;
 use serde_json::json;
 
 /// A school with one requirement programme and a verifier on its staff.
@@ -55,33 +54,8 @@ impl TestApp {
         shifts: i64,
         school: Option<(&str, &str)>,
     ) -> User {
-        let (_, organizer, event) = self.organizer_with_event("community", false).await;
-        let volunteer = self.volunteer(name).await;
-        let start = self.clock.now() + Duration::hours(1);
-        let mut signups = Vec::new();
-        for i in 0..shifts {
-            let shift = self
-                .shift(
-                    &organizer,
-                    &event,
-                    Duration::hours(1 + 2 * i),
-                    2,
-                    5,
-                    json!({}),
-                )
-                .await;
-            signups.push(self.signup_id(&shift, &volunteer).await);
-        }
-        for (i, signup) in signups.iter().enumerate() {
-            let begins = start + Duration::hours(2 * i as i64);
-            self.clock.set(begins + Duration::minutes(1));
-            self.desk_check_in(signup, &organizer, Some(begins))
-                .await
-                .expect(200);
-            self.clock.set(begins + Duration::hours(2));
-            self.desk_check_out(signup, &organizer, None)
-                .await
-                .expect(200);
+        let (organizer, volunteer, signups) = self.attended(name, shifts).await;
+        for signup in &signups {
             self.post(
                 &format!("/api/v1/signups/{signup}/verify"),
                 Some(&organizer.token),
