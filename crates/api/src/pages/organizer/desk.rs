@@ -5,11 +5,10 @@
 //! and `/check-out` and come back to the desk with the search kept.
 
 use super::roster::{Person, ShiftHead, shift_with_roster};
-use super::{Page, actor_of, answer, query_value, show};
+use super::{Member, MemberForm, Page, answer, query_value, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
-use crate::pages::forms::{FormErrors, Submitted};
-use crate::pages::visitor::Visitor;
+use crate::pages::forms::FormErrors;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -125,12 +124,8 @@ pub(super) async fn page(
     Path(shift_id): Path<String>,
     Query(query): Query<DeskQuery>,
     headers: HeaderMap,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let shift_id = path_id(&shift_id, "shift")?;
         let base = state.base_url(&headers);
@@ -159,16 +154,16 @@ async fn presence(
     state: AppState,
     signup_id: String,
     headers: HeaderMap,
-    form: Submitted,
+    form: MemberForm,
     direction: Direction,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let query = DeskQuery {
-        q: form.fields.get("q").to_string(),
+        q: fields.get("q").to_string(),
         done: String::new(),
     };
     let outcome: ApiResult<Result<String, Page>> = async {
@@ -200,7 +195,7 @@ async fn presence(
                 let mut errors = FormErrors::default();
                 let status = errors.add_refusal(e.into(), visitor.lang, str::to_string)?;
                 // The form names its desk, to show it again with the reason.
-                let shift_id = path_id(form.fields.get("shift"), "shift")?;
+                let shift_id = path_id(fields.get("shift"), "shift")?;
                 // The desk refuses, in turn, whoever may not see it.
                 let base = state.base_url(&headers);
                 desk_page(
@@ -226,7 +221,7 @@ pub(super) async fn check_in(
     State(state): State<AppState>,
     Path(signup_id): Path<String>,
     headers: HeaderMap,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
     presence(state, signup_id, headers, form, Direction::In).await
 }
@@ -236,7 +231,7 @@ pub(super) async fn check_out(
     State(state): State<AppState>,
     Path(signup_id): Path<String>,
     headers: HeaderMap,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
     presence(state, signup_id, headers, form, Direction::Out).await
 }

@@ -1,12 +1,11 @@
 //! Posting an event: the form, and its submission through the same validation and store call
 //! as `POST /api/v1/events`. Errors show next to their fields and the values are kept.
 
-use super::{Page, actor_of, answer, must_organize, show};
+use super::{Member, MemberForm, Page, answer, must_organize, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
-use crate::pages::forms::{Fields, FormErrors, Submitted};
+use crate::pages::forms::{Fields, FormErrors};
 use crate::pages::i18n::Lang;
-use crate::pages::visitor::Visitor;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -115,12 +114,8 @@ fn form_page(org_id: Uuid, org_name: String, v: Values, errors: FormErrors) -> P
 pub(super) async fn form(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let org_id = path_id(&org_id, "organization")?;
         let org = state.store.organization(org_id).await?;
@@ -145,15 +140,15 @@ pub(super) async fn form(
 pub(super) async fn create(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
-    let values = Values::from_fields(&form.fields);
+    let values = Values::from_fields(&fields);
     let outcome: ApiResult<Result<String, Page>> = async {
         let org_id = path_id(&org_id, "organization")?;
         let org = state.store.organization(org_id).await?;

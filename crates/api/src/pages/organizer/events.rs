@@ -5,11 +5,10 @@
 //! one day at a time: by default the first day from today on that has shifts, with links to
 //! the days before and after that have any; each event says how many shifts it has in all.
 
-use super::{Page, actor_of, show};
+use super::{Member, Page, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::pages::cards::when;
-use crate::pages::visitor::Visitor;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -77,12 +76,8 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
     Query(query): Query<DayQuery>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let org_id = path_id(&org_id, "organization")?;
         let org = state.store.organization(org_id).await?;

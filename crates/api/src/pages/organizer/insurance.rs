@@ -2,11 +2,10 @@
 //! checked in until a policy covers the day, so its organizers record it here, through the
 //! same store call as `POST /api/v1/events/{id}/insurance`.
 
-use super::{Page, actor_of, answer, must_organize, show};
+use super::{Member, MemberForm, Page, answer, must_organize, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
-use crate::pages::forms::{Fields, FormErrors, Submitted};
-use crate::pages::visitor::Visitor;
+use crate::pages::forms::{Fields, FormErrors};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -83,12 +82,8 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
     Query(notice): Query<Notice>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let event_id = path_id(&event_id, "event")?;
         let blank =
@@ -113,15 +108,14 @@ pub(super) async fn page(
 pub(super) async fn record(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
-    let fields = &form.fields;
     let outcome: ApiResult<Result<String, Page>> = async {
         let event_id = path_id(&event_id, "event")?;
         let mut errors = FormErrors::default();
@@ -155,7 +149,7 @@ pub(super) async fn record(
             &actor,
             event_id,
             status,
-            typed(fields),
+            typed(&fields),
             errors,
             false,
         )

@@ -15,12 +15,15 @@ mod shift_form;
 mod workspace;
 
 use super::error_pages::error_page;
-use super::forms::FormErrors;
+use super::forms::{Fields, FormErrors, Submitted};
 use super::visitor::Visitor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -104,9 +107,52 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The signed-in visitor's roles, or the login page that comes back here.
-fn actor_of(visitor: &Visitor) -> Result<Actor, Box<Response>> {
-    visitor.require_sign_in().map(|s| s.actor.clone())
+/// A signed-in visitor of an organizer page, with their roles; anyone else is sent to the
+/// login page (and back). What they may do there is the store's to say.
+struct Member {
+    visitor: Visitor,
+    actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let visitor = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let actor = visitor
+            .require_sign_in()
+            .map_err(|login| *login)?
+            .actor
+            .clone();
+        Ok(Member { visitor, actor })
+    }
+}
+
+/// A form sent to an organizer page: CSRF-checked first (`Submitted`), then as [`Member`].
+struct MemberForm {
+    visitor: Visitor,
+    actor: Actor,
+    fields: Fields,
+}
+
+impl FromRequest<AppState> for MemberForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let Submitted { visitor, fields } = Submitted::from_request(req, state).await?;
+        let actor = visitor
+            .require_sign_in()
+            .map_err(|login| *login)?
+            .actor
+            .clone();
+        Ok(MemberForm {
+            visitor,
+            actor,
+            fields,
+        })
+    }
 }
 
 /// A refusal of the store (forbidden, not found, a conflict...) as a page with the API's

@@ -4,13 +4,12 @@
 //! invitations (`POST /api/v1/roster-plans/{id}/accept`). Nobody is signed up by a plan:
 //! each volunteer accepts or declines their invitation.
 
-use super::{Page, actor_of, answer, must_organize, show};
+use super::{Member, MemberForm, Page, answer, must_organize, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::matching;
 use crate::pages::cards::when;
-use crate::pages::forms::{FormErrors, Submitted};
-use crate::pages::visitor::Visitor;
+use crate::pages::forms::FormErrors;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -59,12 +58,8 @@ fn form_page(event: EventHead, pool: &str, status: StatusCode, errors: FormError
 pub(super) async fn form(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let event_id = path_id(&event_id, "event")?;
         let head = event_head(&state, &actor, event_id).await?;
@@ -83,17 +78,17 @@ pub(super) async fn form(
 pub(super) async fn run(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
     let outcome: ApiResult<Result<String, Page>> = async {
         let event_id = path_id(&event_id, "event")?;
-        let raw = form.fields.get("pool");
+        let raw = fields.get("pool");
         let mut errors = FormErrors::default();
         let status = match VolunteerPool::from_str(raw) {
             Ok(pool) => match matching::plan_event(&state, &actor, event_id, pool, |_| {}).await {
@@ -218,12 +213,8 @@ pub(super) async fn review(
     State(state): State<AppState>,
     Path(plan_id): Path<String>,
     Query(sent): Query<Sent>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let plan_id = path_id(&plan_id, "roster plan")?;
         review_page(&state, &actor, plan_id, sent, StatusCode::OK, Vec::new()).await
@@ -236,13 +227,13 @@ pub(super) async fn review(
 pub(super) async fn send(
     State(state): State<AppState>,
     Path(plan_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields: _,
+    } = form;
     let lang = visitor.lang;
     let outcome: ApiResult<Result<String, Page>> = async {
         let plan_id = path_id(&plan_id, "roster plan")?;

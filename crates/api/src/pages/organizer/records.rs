@@ -4,11 +4,10 @@
 //! through the same call as `POST /api/v1/signups/{id}/verify`, and the page says which
 //! succeeded and which did not; a row can instead be credited other minutes with a reason.
 
-use super::{Page, actor_of, answer, local, show};
+use super::{Member, MemberForm, Page, answer, local, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
-use crate::pages::forms::{FormErrors, Submitted};
-use crate::pages::visitor::Visitor;
+use crate::pages::forms::FormErrors;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -125,12 +124,8 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
     Query(query): Query<RecordsQuery>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let org_id = path_id(&org_id, "organization")?;
         let extras = Extras {
@@ -149,13 +144,13 @@ pub(super) async fn page(
 pub(super) async fn verify(
     State(state): State<AppState>,
     Path(org_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
     let page = async {
         let org_id = path_id(&org_id, "organization")?;
@@ -169,7 +164,7 @@ pub(super) async fn verify(
             .into_iter()
             .map(|r| (r.signup_id.to_string(), r.volunteer.name))
             .collect();
-        let chosen = form.fields.all("signup");
+        let chosen = fields.all("signup");
         let mut extras = Extras::default();
         // More rows than a page ever lists is not a form of ours: nothing is verified.
         if chosen.is_empty() || chosen.len() > MAX_BULK {
@@ -177,7 +172,7 @@ pub(super) async fn verify(
                 .errors
                 .general
                 .push(lang.text("org_records.none_chosen"));
-            let overdue_only = form.fields.checked("overdue");
+            let overdue_only = fields.checked("overdue");
             return records_page(
                 &state,
                 &actor,
@@ -195,7 +190,7 @@ pub(super) async fn verify(
             let who = names
                 .get(raw)
                 .cloned()
-                .or_else(|| form.fields.optional(&format!("name_{raw}")))
+                .or_else(|| fields.optional(&format!("name_{raw}")))
                 .unwrap_or_else(|| raw.to_string());
             let result = match Uuid::parse_str(raw) {
                 Ok(id) => state
@@ -228,7 +223,7 @@ pub(super) async fn verify(
             status = StatusCode::OK;
         }
         extras.report = Some(report);
-        let overdue_only = form.fields.checked("overdue");
+        let overdue_only = fields.checked("overdue");
         records_page(&state, &actor, org_id, overdue_only, status, extras).await
     }
     .await;
@@ -240,21 +235,21 @@ pub(super) async fn verify(
 pub(super) async fn adjust(
     State(state): State<AppState>,
     Path((org_id, signup_id)): Path<(String, String)>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
     let outcome: ApiResult<Result<String, Page>> = async {
         let org_id = path_id(&org_id, "organization")?;
         let signup = path_id(&signup_id, "signup")?;
         let sent = Adjusting {
             signup_id: signup.to_string(),
-            minutes: form.fields.get("minutes").to_string(),
-            note: form.fields.get("note").to_string(),
+            minutes: fields.get("minutes").to_string(),
+            note: fields.get("note").to_string(),
         };
         let field_of = |f: &str| format!("{f}_{signup}");
         let mut extras = Extras::default();
@@ -289,7 +284,7 @@ pub(super) async fn adjust(
             }
         }
         extras.adjusting = Some(sent);
-        let overdue_only = form.fields.checked("overdue");
+        let overdue_only = fields.checked("overdue");
         records_page(&state, &actor, org_id, overdue_only, status, extras)
             .await
             .map(Err)

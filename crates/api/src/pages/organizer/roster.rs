@@ -3,12 +3,11 @@
 //! can be cancelled (everyone signed up is told), through the same store calls as
 //! `GET /api/v1/shifts/{id}/signups`, `POST .../no-show` and `DELETE /api/v1/shifts/{id}`.
 
-use super::{Page, actor_of, answer, clock_time, show};
+use super::{Member, MemberForm, Page, answer, clock_time, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::pages::cards::when;
-use crate::pages::forms::{FormErrors, Submitted};
-use crate::pages::visitor::Visitor;
+use crate::pages::forms::FormErrors;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -125,12 +124,8 @@ async fn roster_page(
 pub(super) async fn page(
     State(state): State<AppState>,
     Path(shift_id): Path<String>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let shift_id = path_id(&shift_id, "shift")?;
         roster_page(&state, &actor, shift_id, StatusCode::OK, Vec::new()).await
@@ -143,13 +138,13 @@ pub(super) async fn page(
 pub(super) async fn no_show(
     State(state): State<AppState>,
     Path(signup_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let outcome: ApiResult<Result<String, Page>> = async {
         let signup_id = path_id(&signup_id, "signup")?;
         match state
@@ -159,7 +154,7 @@ pub(super) async fn no_show(
         {
             Ok(signup) => Ok(Ok(format!("/org/shifts/{}/roster", signup.shift_id))),
             Err(e) => {
-                let shift_id = path_id(form.fields.get("shift"), "shift")?;
+                let shift_id = path_id(fields.get("shift"), "shift")?;
                 let mut errors = FormErrors::default();
                 let status = errors.add_refusal(e.into(), visitor.lang, str::to_string)?;
                 // The roster page refuses, in turn, whoever may not see it.
@@ -178,18 +173,18 @@ pub(super) async fn no_show(
 pub(super) async fn cancel(
     State(state): State<AppState>,
     Path(shift_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
     let outcome: ApiResult<Result<String, Page>> = async {
         let shift_id = path_id(&shift_id, "shift")?;
         let mut errors = FormErrors::default();
-        let status = if form.fields.checked("confirm") {
+        let status = if fields.checked("confirm") {
             let now = state.clock.now();
             match state
                 .store

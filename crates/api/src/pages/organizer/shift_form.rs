@@ -2,12 +2,11 @@
 //! submission through the same validation and store call as `POST /api/v1/events/{id}/shifts`.
 //! Errors show next to their fields and the values are kept.
 
-use super::{Page, actor_of, answer, must_organize, show};
+use super::{Member, MemberForm, Page, answer, must_organize, show};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::path_id;
-use crate::pages::forms::{Fields, FormErrors, Submitted};
+use crate::pages::forms::{Fields, FormErrors};
 use crate::pages::i18n::Lang;
-use crate::pages::visitor::Visitor;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -173,12 +172,8 @@ pub(super) async fn form(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Created>,
-    visitor: Visitor,
+    Member { visitor, actor }: Member,
 ) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
     let page = async {
         let event_id = path_id(&event_id, "event")?;
         let head = event_head(&state, event_id).await?;
@@ -206,15 +201,15 @@ pub(super) async fn form(
 pub(super) async fn create(
     State(state): State<AppState>,
     Path(event_id): Path<String>,
-    form: Submitted,
+    form: MemberForm,
 ) -> ApiResult<Response> {
-    let visitor = form.visitor;
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+    let MemberForm {
+        visitor,
+        actor,
+        fields,
+    } = form;
     let lang = visitor.lang;
-    let values = Values::from_fields(&form.fields);
+    let values = Values::from_fields(&fields);
     let outcome: ApiResult<Result<String, Page>> = async {
         let event_id = path_id(&event_id, "event")?;
         let head = event_head(&state, event_id).await?;

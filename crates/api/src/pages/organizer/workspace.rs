@@ -1,8 +1,7 @@
 //! `/org`: the visitor's organizations, each with the pages their roles open.
 
-use super::{Page, actor_of, show};
+use super::{Member, Page, show};
 use crate::error::ApiResult;
-use crate::pages::visitor::Visitor;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -22,11 +21,10 @@ struct OrgLine {
 }
 
 /// `GET /org`.
-pub(super) async fn page(State(state): State<AppState>, visitor: Visitor) -> ApiResult<Response> {
-    let actor = match actor_of(&visitor) {
-        Ok(a) => a,
-        Err(login) => return Ok(*login),
-    };
+pub(super) async fn page(
+    State(state): State<AppState>,
+    Member { visitor, actor }: Member,
+) -> ApiResult<Response> {
     let mut lines: Vec<OrgLine> = Vec::new();
     for (org_id, role) in &actor.memberships {
         if let Some(line) = lines.iter_mut().find(|l| l.id == org_id.to_string()) {
