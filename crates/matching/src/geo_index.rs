@@ -4,6 +4,7 @@ use hourbook_domain::Coordinates;
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
+use std::f64::consts::FRAC_PI_2;
 use uuid::Uuid;
 
 /// Kilometres per degree of latitude (mean earth radius 6371.0088 km).
@@ -77,12 +78,17 @@ pub(crate) fn search_boxes(center: Coordinates, radius_km: f64) -> Vec<AABB<[f64
         return Vec::new();
     }
     let dlat = radius_km / KM_PER_DEGREE;
-    // Near the poles a degree of longitude shrinks to nothing: search every longitude there.
-    let cos = center.lat.to_radians().cos();
-    let dlon = if cos < 0.01 {
+    // The circle is widest in longitude a little poleward of its centre: asin(sin(r) /
+    // cos(lat)), which `r / cos(lat)` falls short of away from the equator. A circle that
+    // holds a pole spans every longitude.
+    let (sin_r, cos_lat) = (
+        dlat.to_radians().min(FRAC_PI_2).sin(),
+        center.lat.to_radians().cos(),
+    );
+    let dlon = if sin_r >= cos_lat * (1.0 - 1e-9) {
         180.0
     } else {
-        (dlat / cos).min(180.0)
+        (sin_r / cos_lat).asin().to_degrees() * (1.0 + 1e-9)
     };
     let envelope = AABB::from_corners(
         [center.lon - dlon, (center.lat - dlat).max(-90.0)],
@@ -135,8 +141,9 @@ impl ShiftIndex for RTreeShiftIndex {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn at(lat: f64, lon: f64) -> Coordinates {
         Coordinates { lat, lon }
@@ -170,6 +177,58 @@ mod tests {
                 .collect();
             expected.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             assert_eq!(index.within(center, radius), expected);
+        }
+    }
+
+    /// The point `km` from `from` on `bearing` (degrees), normalised to our coordinate ranges.
+    pub(crate) fn destination(from: Coordinates, bearing: f64, km: f64) -> Coordinates {
+        use geo::{Destination, Haversine};
+        let p = Haversine.destination(from.point(), bearing, km * 1000.0);
+        let lon = (p.x() + 540.0).rem_euclid(360.0) - 180.0;
+        at(p.y().clamp(-90.0, 90.0), lon)
+    }
+
+    /// Shifts just inside and just outside circles anywhere on earth (near the poles and the
+    /// antimeridian too), on every bearing: the widest points of a circle lie poleward of its
+    /// centre, where a box only `r / cos(lat)` wide misses them.
+    pub(crate) fn edge_cases() -> impl Strategy<Value = (Coordinates, f64, Vec<(Coordinates, bool)>)>
+    {
+        (
+            -89.9f64..89.9,
+            -180.0f64..180.0,
+            0.1f64..200.0,
+            0.0f64..360.0,
+        )
+            .prop_map(|(lat, lon, radius, turn)| {
+                let center = at(lat, lon);
+                let probes = (0..24)
+                    .flat_map(|k| {
+                        let bearing = (turn + f64::from(k) * 15.0) % 360.0;
+                        [
+                            (destination(center, bearing, radius * (1.0 - 1e-6)), true),
+                            (destination(center, bearing, radius * (1.0 + 1e-6)), false),
+                        ]
+                    })
+                    .collect();
+                (center, radius, probes)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn finds_the_edge_of_any_circle((center, radius, probes) in edge_cases()) {
+            let index = RTreeShiftIndex::bulk(
+                probes.iter().enumerate().map(|(i, (p, _))| (Uuid::from_u128(i as u128), *p)),
+            );
+            let found: Vec<Uuid> = index.within(center, radius).into_iter().map(|h| h.0).collect();
+            for (i, (p, inside)) in probes.iter().enumerate() {
+                prop_assert_eq!(
+                    found.contains(&Uuid::from_u128(i as u128)),
+                    *inside,
+                    "{:?} at {} km of a {} km circle around {:?}",
+                    p, center.distance_km(p), radius, center
+                );
+            }
         }
     }
 
