@@ -5,10 +5,10 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use hourbook_domain::Coordinates;
 use hourbook_domain::access::Actor;
 use hourbook_domain::location::round_km;
 use hourbook_domain::profile::age_on;
+use hourbook_domain::{Coordinates, SkillList};
 use hourbook_matching::open_shifts::IndexError;
 use hourbook_matching::score::coarse_km;
 use hourbook_matching::{
@@ -185,7 +185,7 @@ fn open_shift(m: &MatchShift) -> OpenShift {
         id: m.shift.id,
         event_id: m.shift.event_id,
         facts: m.shift.facts(),
-        preferred_skills: m.shift.preferred_skills.clone(),
+        preferred_skills: SkillList::from_slice(&m.shift.preferred_skills),
         capacity: m.shift.capacity,
         confirmed: m.shift.confirmed_count,
         confirmed_minors: m.confirmed_minors,

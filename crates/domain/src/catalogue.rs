@@ -53,6 +53,10 @@ pub enum Skill {
     ArtsAndSports,
 }
 
+/// A shift's few skills, kept inline: matching reads them for every volunteer it weighs, and a
+/// list on the heap would cost a cache miss each time.
+pub type SkillList = smallvec::SmallVec<[Skill; 4]>;
+
 impl Skill {
     /// Whether holding this skill only counts with an unexpired certificate.
     pub fn requires_certificate(self) -> bool {

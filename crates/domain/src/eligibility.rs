@@ -7,7 +7,7 @@
 //!   Matching never proposes a shift that misses them, but a volunteer who picks such a
 //!   shift by hand has decided for themselves, so a signup does not refuse it.
 
-use crate::catalogue::Skill;
+use crate::catalogue::SkillList;
 use crate::error::{Ineligibility, MessageParams};
 use crate::location::{Coordinates, round_km};
 use crate::profile::{AgePolicy, VolunteerProfile, age_on};
@@ -25,7 +25,7 @@ pub struct ShiftFacts {
     /// Where the volunteer must be.
     pub location: Coordinates,
     /// Skills every volunteer must hold, validly, on the shift's date.
-    pub required_skills: Vec<Skill>,
+    pub required_skills: SkillList,
     /// Minimum age on the shift's date.
     pub min_age: Option<u32>,
     /// Maximum age on the shift's date.
@@ -286,6 +286,7 @@ fn availability_covers(profile: &VolunteerProfile, local: &LocalWindow) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::Skill;
     use crate::profile::{AvailabilitySlot, Guardian, SkillHolding};
     use chrono::NaiveTime;
 
@@ -319,7 +320,7 @@ mod tests {
                 lat: 31.25,
                 lon: 121.41,
             },
-            required_skills: vec![],
+            required_skills: SkillList::new(),
             min_age: None,
             max_age: None,
         }
@@ -390,7 +391,7 @@ mod tests {
     #[test]
     fn required_skills_need_valid_certificates_on_the_day() {
         let mut s = shift();
-        s.required_skills = vec![Skill::Lifeguard, Skill::Swimming];
+        s.required_skills = SkillList::from_slice(&[Skill::Lifeguard, Skill::Swimming]);
         let mut p = profile("2000-01-01");
         assert_eq!(
             codes(&assess(&p, &s, &AgePolicy::default(), SHANGHAI).rules),

@@ -25,6 +25,6 @@ pub mod service_time;
 pub mod shift;
 pub mod text;
 
-pub use catalogue::{Campaign, Locale, MemberRole, OrganizationKind, Skill};
+pub use catalogue::{Campaign, Locale, MemberRole, OrganizationKind, Skill, SkillList};
 pub use error::{DomainError, FieldError, Ineligibility};
 pub use location::{Coordinates, UnitVector};

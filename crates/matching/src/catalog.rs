@@ -4,47 +4,53 @@ use crate::geo_index::search_boxes;
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use crate::rank::{Ranked, rank_shifts};
 use hourbook_domain::{Coordinates, UnitVector};
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 
-/// Open shifts with an R-tree over them. The shifts are stored in the tree's leaf order, so
-/// the shifts one query touches lie next to each other in memory: a recommendation reads a
-/// few thousand shifts, and reading them in scattered order costs more than scoring them.
+/// Height of a row of the catalog, in degrees of latitude (about 1.1 km).
+const ROW_DEGREES: f64 = 0.01;
+
+/// Open shifts, stored by rows of latitude and, within a row, by longitude. A recommendation
+/// reads the few thousand shifts around one home: a search reads each row of the circle's
+/// bounding box as one contiguous run (found by binary search), so it touches memory in
+/// order instead of walking a tree, and the shifts it then scores lie next to each other.
 #[derive(Debug)]
 pub struct ShiftCatalog {
     shifts: Vec<OpenShift>,
-    /// The shifts' places as (longitude, latitude), with their position in `shifts` and
-    /// their unit vector: the squared chord between unit vectors orders places as
-    /// great-circle distance does, with no trigonometry per shift.
-    index: RTree<GeomWithData<[f64; 2], (u32, UnitVector)>>,
+    /// `places[i]` is where `shifts[i]` is: its longitude (the order within a row) and its
+    /// unit vector (the squared chord between unit vectors orders places as great-circle
+    /// distance does, with no trigonometry per shift).
+    places: Vec<(f64, UnitVector)>,
+    /// The rows that hold shifts, ascending: (row number, first position in `shifts`).
+    rows: Vec<(i32, usize)>,
+}
+
+fn row_of(lat: f64) -> i32 {
+    (lat / ROW_DEGREES).floor() as i32
 }
 
 impl ShiftCatalog {
-    /// Indexes `shifts`.
-    pub fn new(shifts: Vec<OpenShift>) -> Self {
-        let order: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
-            shifts
-                .iter()
-                .enumerate()
-                .map(|(i, s)| GeomWithData::new([s.facts.location.lon, s.facts.location.lat], i))
-                .collect(),
-        );
-        let mut slots: Vec<Option<OpenShift>> = shifts.into_iter().map(Some).collect();
-        let shifts: Vec<OpenShift> = order
+    /// Lays out `shifts`.
+    pub fn new(mut shifts: Vec<OpenShift>) -> Self {
+        let key = |s: &OpenShift| (row_of(s.facts.location.lat), s.facts.location.lon);
+        shifts.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+        });
+        let places = shifts
             .iter()
-            .filter_map(|entry| slots[entry.data].take())
+            .map(|s| (s.facts.location.lon, s.facts.location.unit_vector()))
             .collect();
-        let index = RTree::bulk_load(
-            shifts
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let at = s.facts.location;
-                    GeomWithData::new([at.lon, at.lat], (i as u32, at.unit_vector()))
-                })
-                .collect(),
-        );
-        Self { shifts, index }
+        let mut rows: Vec<(i32, usize)> = Vec::new();
+        for (i, s) in shifts.iter().enumerate() {
+            let row = key(s).0;
+            if rows.last().is_none_or(|&(last, _)| last != row) {
+                rows.push((row, i));
+            }
+        }
+        Self {
+            shifts,
+            places,
+            rows,
+        }
     }
 
     /// The shifts, in storage order.
@@ -69,9 +75,18 @@ impl ShiftCatalog {
             return Vec::new();
         }
         let home = volunteer.profile.home;
-        // If the inner half of the circle already holds `nearby` shifts, the nearest `nearby`
-        // are among them: a dense city is searched over a quarter of the area.
+        // If a smaller circle already holds `nearby` shifts, the nearest `nearby` are among
+        // them. Try the inner half first; when it holds too few, the count it found says how
+        // dense the neighbourhood is, so guess the radius that holds a quarter more than
+        // `nearby` before falling back to the whole circle. A dense city is searched over a
+        // fraction of the area; a guess that falls short costs one more search.
         let mut found = self.within(home, radius / 2.0);
+        if found.len() < nearby && !found.is_empty() {
+            let guess = radius / 2.0 * (1.25 * nearby as f64 / found.len() as f64).sqrt();
+            if guess < radius {
+                found = self.within(home, guess);
+            }
+        }
         if found.len() < nearby {
             found = self.within(home, radius);
         }
@@ -104,12 +119,24 @@ impl ShiftCatalog {
         let from = center.unit_vector().xyz();
         let mut found = Vec::new();
         for e in search_boxes(center, radius_km) {
-            for entry in self.index.locate_in_envelope_intersecting(&e) {
-                let (i, at) = entry.data;
-                let [x, y, z] = at.xyz();
-                let d2 = (x - from[0]).powi(2) + (y - from[1]).powi(2) + (z - from[2]).powi(2);
-                if d2 <= reach {
-                    found.push((i, d2));
+            let ([west, south], [east, north]) = (e.lower(), e.upper());
+            let first_row = self.rows.partition_point(|&(row, _)| row < row_of(south));
+            for (n, &(row, start)) in self.rows.iter().enumerate().skip(first_row) {
+                if row > row_of(north) {
+                    break;
+                }
+                let end = self.rows.get(n + 1).map_or(self.shifts.len(), |r| r.1);
+                let run = &self.places[start..end];
+                let from_west = run.partition_point(|&(lon, _)| lon < west);
+                for (i, (lon, at)) in run.iter().enumerate().skip(from_west) {
+                    if *lon > east {
+                        break;
+                    }
+                    let [x, y, z] = at.xyz();
+                    let d2 = (x - from[0]).powi(2) + (y - from[1]).powi(2) + (z - from[2]).powi(2);
+                    if d2 <= reach {
+                        found.push(((start + i) as u32, d2));
+                    }
                 }
             }
         }
@@ -121,8 +148,33 @@ impl ShiftCatalog {
 mod tests {
     use super::*;
     use crate::district::city;
+    use crate::geo_index::tests::edge_cases;
     use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
+    use crate::testing::{context, shift};
+    use proptest::prelude::*;
     use uuid::Uuid;
+
+    proptest! {
+        #[test]
+        fn finds_the_edge_of_any_circle((center, radius, probes) in edge_cases()) {
+            let ctx = context();
+            let shifts = probes.iter().map(|(p, _)| {
+                let mut s = shift(&ctx, chrono::Duration::days(1));
+                s.facts.location = *p;
+                s
+            });
+            let catalog = ShiftCatalog::new(shifts.collect());
+            let found: Vec<Coordinates> = catalog
+                .within(center, radius)
+                .into_iter()
+                .filter(|(_, d2)| UnitVector::km_from_chord2(*d2) <= radius)
+                .map(|(i, _)| catalog.shifts()[i as usize].facts.location)
+                .collect();
+            for (p, inside) in &probes {
+                prop_assert_eq!(found.contains(p), *inside, "{:?} around {:?}", p, center);
+            }
+        }
+    }
 
     /// The 10th smallest distance (or infinity when fewer).
     fn nearest_tenth(nearby: &[(Uuid, f64)]) -> f64 {

@@ -6,10 +6,10 @@
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use hourbook_domain::Coordinates;
-use hourbook_domain::Skill;
 use hourbook_domain::demo::{self, CENTRE, TIMEZONE};
 use hourbook_domain::eligibility::ShiftFacts;
 use hourbook_domain::profile::AgePolicy;
+use hourbook_domain::{Skill, SkillList};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
@@ -71,7 +71,7 @@ pub fn demo_event(seed: u64, volunteer_count: usize, event: usize) -> Instance {
             id: Uuid::from_u128(0x5100_0000_0000_0000 + i as u128),
             event_id: Uuid::nil(),
             facts: district.facts(event, i),
-            preferred_skills: s.preferred_skills.clone(),
+            preferred_skills: SkillList::from_slice(&s.preferred_skills),
             capacity: s.capacity,
             confirmed: 0,
             confirmed_minors: 0,
@@ -105,11 +105,11 @@ pub fn summer_childcare(seed: u64, volunteer_count: usize, sites: usize, days: u
                     starts_at: local(date, 8, 30),
                     ends_at: local(date, 11, 30),
                     location: *place,
-                    required_skills: vec![],
+                    required_skills: SkillList::new(),
                     min_age: Some(14),
                     max_age: None,
                 },
-                preferred_skills: vec![Skill::FirstAid, Skill::Childcare],
+                preferred_skills: SkillList::from_slice(&[Skill::FirstAid, Skill::Childcare]),
                 capacity: rng.gen_range(4..=6),
                 confirmed: 0,
                 confirmed_minors: 0,
@@ -145,16 +145,15 @@ pub fn city(seed: u64, volunteer_count: usize, shift_count: usize, radius_km: f6
         .map(|i| {
             let date = today() + Duration::days(rng.gen_range(1..28));
             let (from, to) = HOURS[rng.gen_range(0..HOURS.len())];
-            let required_skills = if rng.gen_bool(0.1) {
-                vec![SKILLS[rng.gen_range(0..SKILLS.len())]]
-            } else {
-                vec![]
+            let mut some_skill = |p| {
+                let mut one = SkillList::new();
+                if rng.gen_bool(p) {
+                    one.push(SKILLS[rng.gen_range(0..SKILLS.len())]);
+                }
+                one
             };
-            let preferred_skills = if rng.gen_bool(0.5) {
-                vec![SKILLS[rng.gen_range(0..SKILLS.len())]]
-            } else {
-                vec![]
-            };
+            let required_skills = some_skill(0.1);
+            let preferred_skills = some_skill(0.5);
             OpenShift {
                 id: Uuid::from_u128(0x5100_0000_0000_0000 + i as u128),
                 event_id: Uuid::nil(),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use hourbook_domain::Skill;
+use hourbook_domain::SkillList;
 use hourbook_domain::eligibility::{LocalWindow, ShiftFacts};
 use hourbook_domain::profile::{AgePolicy, VolunteerProfile, age_on};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ pub struct OpenShift {
     /// Window, place, required skills and age limits: what eligibility checks.
     pub facts: ShiftFacts,
     /// Skills that raise a volunteer's score.
-    pub preferred_skills: Vec<Skill>,
+    pub preferred_skills: SkillList,
     /// Seats in all.
     pub capacity: u32,
     /// Seats taken by confirmed volunteers.

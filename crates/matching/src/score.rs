@@ -274,8 +274,8 @@ mod tests {
     use crate::model::RequirementGoal;
     use crate::testing::{context, shift, volunteer};
     use chrono::Duration;
-    use hourbook_domain::Skill;
     use hourbook_domain::profile::SkillHolding;
+    use hourbook_domain::{Skill, SkillList};
 
     #[test]
     fn closer_preferred_skilled_and_urgent_scores_higher_with_reasons() {
@@ -284,7 +284,7 @@ mod tests {
         let mut s = shift(&ctx, Duration::days(2));
         s.capacity = 10;
         s.confirmed = 3;
-        s.preferred_skills = vec![Skill::FirstAid];
+        s.preferred_skills = SkillList::from_slice(&[Skill::FirstAid]);
         v.profile.skills = vec![SkillHolding {
             skill: Skill::FirstAid,
             certificate_expires_on: Some("2030-01-01".parse().unwrap()),
@@ -359,7 +359,7 @@ mod tests {
         engaged.engaged.push(s.id);
         assert!(!proposable(&engaged, &s, 1.0, &ctx));
         let mut skilled = s.clone();
-        skilled.facts.required_skills = vec![Skill::Lifeguard];
+        skilled.facts.required_skills = SkillList::from_slice(&[Skill::Lifeguard]);
         assert!(!proposable(&v, &skilled, 1.0, &ctx));
     }
 }

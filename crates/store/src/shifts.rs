@@ -12,7 +12,7 @@ use hourbook_domain::check_in_code;
 use hourbook_domain::eligibility::ShiftFacts;
 use hourbook_domain::roster::{SignupStatus, WaitReason};
 use hourbook_domain::shift::NewShift;
-use hourbook_domain::{Coordinates, Skill};
+use hourbook_domain::{Coordinates, Skill, SkillList};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -72,7 +72,7 @@ impl Shift {
             starts_at: self.starts_at,
             ends_at: self.ends_at,
             location: self.location,
-            required_skills: self.required_skills.clone(),
+            required_skills: SkillList::from_slice(&self.required_skills),
             min_age: self.min_age,
             max_age: self.max_age,
         }

@@ -5,7 +5,7 @@ use super::{
     DEMO_VOLUNTEER, DemoEvent, DemoSignup, DemoVolunteer, EVENT_CHILDCARE, EVENT_DROWNING,
     EVENT_TRAFFIC, TIMEZONE, local,
 };
-use crate::catalogue::Skill;
+use crate::catalogue::{Skill, SkillList};
 use crate::eligibility::{ShiftFacts, assess};
 use crate::profile::{AgePolicy, age_on};
 use crate::roster::{Seats, SignupStatus, WaitReason, Waiting, overlaps};
@@ -21,7 +21,7 @@ pub(super) fn facts(event: &DemoEvent, shift: &NewShift) -> ShiftFacts {
         starts_at: shift.starts_at,
         ends_at: shift.ends_at,
         location: shift.location.unwrap_or(event.input.location),
-        required_skills: shift.required_skills.clone(),
+        required_skills: SkillList::from_slice(&shift.required_skills),
         min_age: shift.min_age,
         max_age: shift.max_age,
     }
