@@ -322,6 +322,11 @@ async fn a_roster_plan_fills_what_can_be_filled_and_invites_without_signing_up(a
         json!([{"shift_id": third, "missing": 2}])
     );
     assert_eq!(plan.json["status"], "proposed");
+    assert_eq!(
+        plan.json["fill_bound"], 2,
+        "no plan fills the lifeguard shift: two seats is the most: {}",
+        plan.text
+    );
     let total: f64 = assignments
         .iter()
         .map(|a| a["score"].as_f64().unwrap())

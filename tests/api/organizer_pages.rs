@@ -630,6 +630,13 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
         shown.text
     );
     assert!(shown.text.contains("公里"));
+    assert!(
+        shown
+            .text
+            .contains("本方案安排 2 个名额，已是现有志愿者能安排的最多"),
+        "two volunteers for two seats: the most possible, and the page says so: {}",
+        shown.text
+    );
     let signups = |s: &[(String, i64)]| s.iter().find(|(t, _)| t == "signups").map(|x| x.1);
     let before = app.snapshot().await;
 

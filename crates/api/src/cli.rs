@@ -298,6 +298,9 @@ async fn plan_roster(
         plan.total_score,
         started.elapsed().as_secs_f64()
     );
+    if let Some(bound) = plan.fill_bound {
+        println!("no plan from this pool could fill more than {bound} seats");
+    }
     println!(
         "review it with GET /api/v1/roster-plans/{}; POST /api/v1/roster-plans/{}/accept sends the invitations",
         plan.id, plan.id

@@ -366,6 +366,7 @@ pub async fn plan_event(
         assignments,
         unfilled,
         total_score: plan.total_score,
+        fill_bound: plan.fill_bound,
     };
     Ok(state
         .store

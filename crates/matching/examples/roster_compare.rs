@@ -87,6 +87,16 @@ fn main() {
             format!("{:.1} h", after.max_hours),
         );
         println!(
+            "  no plan fills more than {} seats ({:.1} %){}",
+            plan.fill_bound,
+            100.0 * plan.fill_bound as f64 / before.seats.max(1) as f64,
+            if after.filled == plan.fill_bound {
+                ": the optimal plan's fill is the most possible"
+            } else {
+                ""
+            }
+        );
+        println!(
             "  fill rate +{:.1} points; mean travel {:.0} % of first-come\n",
             after.fill_rate() - before.fill_rate(),
             100.0 * after.mean_km / before.mean_km.max(f64::MIN_POSITIVE)

@@ -85,6 +85,10 @@ pub struct RosterPlan {
     pub total_score: f64,
     /// Volunteer-shift pairs that passed the hard filters.
     pub candidate_pairs: usize,
+    /// No plan fills more seats than this: the maximum flow with every minors' gate at its
+    /// widest, which relaxes only the adult:minor ratio. A plan that fills as many is proven
+    /// to fill the most any plan can; without shifts serving children it always does.
+    pub fill_bound: u64,
 }
 
 /// Where planning is, for progress bars.
@@ -148,6 +152,7 @@ pub fn plan_roster(
     let all: Vec<&Candidate> = candidates.iter().collect();
     let none_taken = vec![0; pool.len()];
     let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
+    let mut fill_bound = None;
     for _round in 0..MAX_RATIO_ROUNDS {
         let chosen = solve(
             pool,
@@ -165,6 +170,7 @@ pub fn plan_roster(
                 })
             },
         );
+        fill_bound.get_or_insert(chosen.len() as u64);
         let mut closed = false;
         for (s, shift) in shifts.iter().enumerate() {
             let Some(ratio) = shift.minors_per_adult else {
@@ -199,6 +205,7 @@ pub fn plan_roster(
     let chosen = best.map(|b| b.2).unwrap_or_default();
     let mut plan = finish(chosen, pool, shifts, ctx);
     plan.candidate_pairs = candidates.len();
+    plan.fill_bound = fill_bound.unwrap_or_default();
     plan
 }
 
@@ -547,6 +554,7 @@ fn finish(
         unfilled,
         total_score,
         candidate_pairs: 0,
+        fill_bound: 0,
     }
 }
 
@@ -559,6 +567,19 @@ mod tests {
     use proptest::prelude::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// A minor on every date the tests use, with a consenting guardian.
+    fn minor() -> Volunteer {
+        let mut v = volunteer();
+        v.profile.birth_date = "2011-01-01".parse().unwrap();
+        v.profile.guardian = Some(hourbook_domain::profile::Guardian {
+            name: "王芳".into(),
+            email: "w@x.cn".into(),
+            phone: "13800000000".into(),
+            consent_given: true,
+        });
+        v
+    }
 
     /// A small random instance: volunteers and shifts scattered within ~3 km, windows that
     /// sometimes overlap, one or two seats each.
@@ -589,7 +610,8 @@ mod tests {
         (pool, shifts)
     }
 
-    /// The best plan by trying every subset of candidate pairs: most seats, then least cost.
+    /// The best plan by trying every subset of candidate pairs: most seats, then least cost,
+    /// keeping the adult:minor ratio of shifts that have one.
     fn brute_force(pool: &[Volunteer], shifts: &[OpenShift], options: PlanOptions) -> (usize, i64) {
         let ctx = context();
         let pairs = candidates(pool, shifts, &ctx, &mut |_| {});
@@ -602,7 +624,12 @@ mod tests {
                 .map(|i| &pairs[i])
                 .collect();
             let seats_ok = shifts.iter().enumerate().all(|(s, shift)| {
-                chosen.iter().filter(|c| c.shift == s).count() <= shift.seats_to_offer() as usize
+                let on = || chosen.iter().filter(|c| c.shift == s);
+                let minors = on().filter(|c| c.minor).count();
+                on().count() <= shift.seats_to_offer() as usize
+                    && shift
+                        .minors_per_adult
+                        .is_none_or(|r| minors <= (on().count() - minors) * r as usize)
             });
             let mut per_volunteer = vec![0u32; pool.len()];
             let mut slot_taken = std::collections::HashSet::new();
@@ -648,10 +675,37 @@ mod tests {
             let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
             let (seats, cost) = brute_force(&pool, &shifts, options);
             prop_assert_eq!(plan.assignments.len(), seats);
+            prop_assert_eq!(plan.fill_bound, seats as u64, "without a ratio the bound is the fill");
             prop_assert_eq!(plan_cost(&plan, options), cost);
             let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
             let open: u32 = shifts.iter().map(OpenShift::seats_to_offer).sum();
             prop_assert_eq!(missing as usize + seats, open as usize);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn no_plan_fills_more_than_the_bound(seed in any::<u64>(), ratio in 1u32..3) {
+            let (mut pool, mut shifts) = instance(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(!seed);
+            for v in &mut pool {
+                if rng.gen_bool(0.6) {
+                    let home = v.profile.home;
+                    *v = minor();
+                    v.profile.home = home;
+                }
+            }
+            pool.push(minor());
+            for s in &mut shifts {
+                s.capacity += 1;
+                s.minors_per_adult = rng.gen_bool(0.7).then_some(ratio);
+            }
+            let options = PlanOptions { max_shifts_per_volunteer: 2, spread_penalty: 2.0 };
+            let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
+            let (most, _) = brute_force(&pool, &shifts, options);
+            prop_assert!(plan.assignments.len() <= most);
+            prop_assert!(most as u64 <= plan.fill_bound, "{} > bound {}", most, plan.fill_bound);
         }
     }
 
@@ -677,19 +731,7 @@ mod tests {
         let mut s = shift(&ctx, Duration::days(3));
         s.capacity = 5;
         s.minors_per_adult = Some(4);
-        let minors: Vec<Volunteer> = (0..6)
-            .map(|_| {
-                let mut v = volunteer();
-                v.profile.birth_date = "2011-01-01".parse().unwrap();
-                v.profile.guardian = Some(hourbook_domain::profile::Guardian {
-                    name: "王芳".into(),
-                    email: "w@x.cn".into(),
-                    phone: "13800000000".into(),
-                    consent_given: true,
-                });
-                v
-            })
-            .collect();
+        let minors: Vec<Volunteer> = (0..6).map(|_| minor()).collect();
         let only_minors = plan_roster(
             &minors,
             std::slice::from_ref(&s),
@@ -698,9 +740,14 @@ mod tests {
             |_| {},
         );
         assert!(only_minors.assignments.is_empty(), "no adult, so no minor");
+        assert_eq!(
+            only_minors.fill_bound, 4,
+            "the bound relaxes the ratio: four of five seats may hold minors"
+        );
         let mut pool = minors.clone();
         pool.push(volunteer());
         let with_adult = plan_roster(&pool, &[s], &ctx, PlanOptions::default(), |_| {});
         assert_eq!(with_adult.assignments.len(), 5, "one adult and four minors");
+        assert_eq!(with_adult.fill_bound, 5);
     }
 }

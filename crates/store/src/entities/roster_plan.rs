@@ -15,6 +15,7 @@ pub struct Model {
     pub unfilled: String,
     pub created_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
+    pub fill_bound: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

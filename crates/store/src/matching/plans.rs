@@ -66,6 +66,8 @@ pub struct NewRosterPlan {
     pub unfilled: Vec<UnfilledSeats>,
     /// Sum of the scores.
     pub total_score: f64,
+    /// No plan from the same pool could fill more seats than this.
+    pub fill_bound: u64,
 }
 
 /// A proposed seat in a stored plan.
@@ -110,6 +112,11 @@ pub struct RosterPlanRecord {
     pub unfilled: Vec<UnfilledSeats>,
     /// Sum of the assignments' scores.
     pub total_score: f64,
+    /// No plan from the same pool, at the time it was made, could fill more seats than this
+    /// (the planner's bound: it relaxes only the adult:minor ratio). When it equals the
+    /// number of assignments, the plan fills the most seats possible and every empty seat is
+    /// beyond what anyone in the pool could take. Absent for plans made before it was kept.
+    pub fill_bound: Option<u64>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When it was accepted.
@@ -180,6 +187,7 @@ impl Store {
             assignments,
             unfilled,
             total_score,
+            fill_bound,
         } = plan;
         organized_event(self, actor, event_id).await?;
         let id = Uuid::new_v4();
@@ -194,6 +202,7 @@ impl Store {
             unfilled: Set(to_json(&unfilled)),
             created_at: Set(seconds(now)),
             accepted_at: Set(None),
+            fill_bound: Set(Some(i64::try_from(fill_bound).unwrap_or(i64::MAX))),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -275,6 +284,7 @@ pub(super) async fn load_plan(
             .collect::<Result<_>>()?,
         unfilled: from_json(&plan.unfilled)?,
         total_score: plan.total_score,
+        fill_bound: plan.fill_bound.and_then(|n| u64::try_from(n).ok()),
         created_at: plan.created_at,
         accepted_at: plan.accepted_at,
     })

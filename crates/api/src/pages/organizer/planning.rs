@@ -200,7 +200,8 @@ async fn review_page(
             event => event, pool => plan.volunteer_pool.as_ref(),
             plan => context! {
                 id => plan.id.to_string(), proposed => plan.status == "proposed",
-                total_score => format!("{:.2}", plan.total_score), seats => seats,
+                total_score => format!("{:.2}", plan.total_score),
+                planned => plan.assignments.len(), fill_bound => plan.fill_bound, seats => seats,
                 unfilled => unfilled, sent => sent.sent, skipped => sent.skipped,
             },
             errors => context! {}, general => general,
