@@ -85,9 +85,10 @@ pub struct RosterPlan {
     pub total_score: f64,
     /// Volunteer-shift pairs that passed the hard filters.
     pub candidate_pairs: usize,
-    /// No plan fills more seats than this: the maximum flow with every minors' gate at its
-    /// widest, which relaxes only the adult:minor ratio. A plan that fills as many is proven
-    /// to fill the most any plan can; without shifts serving children it always does.
+    /// No plan under the same rules (hard filters, at most `max_shifts_per_volunteer`, one
+    /// shift per slot) fills more seats than this: the maximum flow with every minors' gate at
+    /// its widest, which relaxes only the adult:minor ratio. A plan that fills as many is
+    /// proven to fill the most any plan can; without shifts serving children it always does.
     pub fill_bound: u64,
 }
 
