@@ -2,13 +2,16 @@
 //! the same event and the same pool.
 //!
 //! ```text
-//! cargo run --release -p hourbook-matching --example roster_compare [-- SEED VOLUNTEERS MAX_SHIFTS]
+//! cargo run --release -p hourbook-matching --example roster_compare [-- SEED VOLUNTEERS MAX_SHIFTS [travel]]
 //! ```
+//!
+//! With `travel`, the plan weighs distance alone (every other weight and the spread penalty
+//! at zero): how short travel gets when nothing else counts.
 
 use hourbook_domain::demo::{EVENT_CHILDCARE, EVENT_DROWNING, EVENT_TRAFFIC};
 use hourbook_matching::compare::{Quality, first_come_first_served};
 use hourbook_matching::district::{Instance, demo_event};
-use hourbook_matching::{PlanOptions, plan_roster};
+use hourbook_matching::{PlanOptions, Weights, plan_roster};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -18,9 +21,14 @@ fn main() {
     if let Some(most) = args.next().and_then(|a| a.parse().ok()) {
         options.max_shifts_per_volunteer = most;
     }
+    let travel_only = args.next().as_deref() == Some("travel");
+    if travel_only {
+        options.spread_penalty = 0.0;
+    }
     println!(
-        "demo district, seed {seed}, {volunteers} volunteers, at most {} shifts each\n",
-        options.max_shifts_per_volunteer
+        "demo district, seed {seed}, {volunteers} volunteers, at most {} shifts each{}\n",
+        options.max_shifts_per_volunteer,
+        if travel_only { ", plan by distance alone" } else { "" }
     );
     for (name, event) in [
         ("summer childcare", EVENT_CHILDCARE),
@@ -30,8 +38,17 @@ fn main() {
         let Instance {
             volunteers,
             shifts,
-            ctx,
+            mut ctx,
         } = demo_event(seed, volunteers, event);
+        if travel_only {
+            ctx.weights = Weights {
+                distance: 100.0,
+                preferred_skill: 0.0,
+                urgency: 0.0,
+                fairness: 0.0,
+                requirement_progress: 0.0,
+            };
+        }
         let fcfs = first_come_first_served(&volunteers, &shifts, &ctx, options);
         let started = std::time::Instant::now();
         let plan = plan_roster(&volunteers, &shifts, &ctx, options, |_| {});
