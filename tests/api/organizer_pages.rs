@@ -611,7 +611,7 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
     let event = app
         .event(&organizer, &org, hourbook_tests::SITE, false)
         .await;
-    app.shift(&organizer, &event, Duration::days(5), 3, 2, json!({}))
+    app.shift(&organizer, &event, Duration::days(5), 3, 3, json!({}))
         .await;
     let a = app.volunteer("甲").await;
     let b = app.volunteer("乙").await;
@@ -634,7 +634,7 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
         shown
             .text
             .contains("本方案安排 2 个名额，已是现有志愿者能安排的最多"),
-        "two volunteers for two seats: the most possible, and the page says so: {}",
+        "two volunteers for three seats: the most possible, and the page says so: {}",
         shown.text
     );
     let signups = |s: &[(String, i64)]| s.iter().find(|(t, _)| t == "signups").map(|x| x.1);
@@ -829,6 +829,83 @@ async fn cancelling_a_shift_needs_the_box_ticked_and_tells_everyone(app: TestApp
     assert!(!page.text.contains(&cancel), "no second cancellation");
 }
 
+async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: TestApp) {
+    let (org, organizer, pages) = organizer_pages(&app).await;
+    let event = app
+        .event(&organizer, &org, hourbook_tests::SITE, false)
+        .await;
+    app.shift(&organizer, &event, Duration::days(5), 3, 2, json!({}))
+        .await;
+    let people = [app.volunteer("甲").await, app.volunteer("乙").await];
+    let planning = format!("/org/events/{event}/plan");
+    let review = pages
+        .submit(&planning, &planning, &[("pool", "eligible")])
+        .await
+        .expect(303)
+        .location
+        .expect("to the plan");
+    let shown = pages.get(&review).await.expect(200);
+    assert!(
+        shown
+            .text
+            .contains("机会均衡: 让服务时长较少的志愿者也有机会"),
+        "the planner's reasons, worded for organizers in the page's language: {}",
+        shown.text
+    );
+    assert!(
+        !shown.text.contains("能安排的最多"),
+        "every seat filled: nothing to say about seats left empty"
+    );
+    let marker = "name=\"seat\" value=\"";
+    let seats: Vec<&str> = shown
+        .text
+        .match_indices(marker)
+        .map(|(at, _)| {
+            let rest = &shown.text[at + marker.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(seats.len(), 2, "a box per proposed seat: {}", shown.text);
+    let invited = |user: &hourbook_tests::User| {
+        let token = user.token.clone();
+        let app = &app;
+        async move {
+            let mine = app
+                .get("/api/v1/me/invitations", Some(&token))
+                .await
+                .expect(200);
+            mine.json["items"].as_array().map_or(0, Vec::len)
+        }
+    };
+
+    // Nothing ticked, or a seat that is not the plan's: nothing is sent, the page says why.
+    let send = format!("{review}/send");
+    let none = pages.submit(&review, &send, &[("choose", "1")]).await;
+    assert_eq!(none.status, 422, "{}", none.text);
+    assert!(none.text.contains("请至少勾选一个名额"), "{}", none.text);
+    let forged = pages
+        .submit(&review, &send, &[("choose", "1"), ("seat", "not:ours")])
+        .await;
+    assert_eq!(forged.status, 422, "{}", forged.text);
+    for person in &people {
+        assert_eq!(invited(person).await, 0);
+    }
+
+    // One box left ticked: one invitation, to that volunteer only.
+    let sent = pages
+        .submit(&review, &send, &[("choose", "1"), ("seat", seats[0])])
+        .await
+        .expect(303);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(&*format!("{review}?sent=1&skipped=0"))
+    );
+    for person in &people {
+        let expected = usize::from(seats[0].ends_with(&person.id));
+        assert_eq!(invited(person).await, expected, "{}", person.id);
+    }
+}
+
 hourbook_tests::backend_tests!(
     a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_in,
     cancelling_a_shift_needs_the_box_ticked_and_tells_everyone,
@@ -839,4 +916,5 @@ hourbook_tests::backend_tests!(
     bulk_verify_writes_each_entry_and_a_refusal_does_not_stop_the_others,
     adjusting_needs_a_reason_and_overdue_records_are_marked,
     roster_planning_runs_and_sends_invitations,
+    a_plan_review_explains_each_seat_and_sends_only_those_left_ticked,
 );

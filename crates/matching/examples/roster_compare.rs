@@ -28,7 +28,11 @@ fn main() {
     println!(
         "demo district, seed {seed}, {volunteers} volunteers, at most {} shifts each{}\n",
         options.max_shifts_per_volunteer,
-        if travel_only { ", plan by distance alone" } else { "" }
+        if travel_only {
+            ", plan by distance alone"
+        } else {
+            ""
+        }
     );
     for (name, event) in [
         ("summer childcare", EVENT_CHILDCARE),

@@ -26,7 +26,8 @@ pub struct Reason {
     /// What `detail` says, as values, so that a client (the web pages among them) can word
     /// the reason in its own language: `km`; `skills` (skill codes, comma separated); `unit`
     /// (`hours` or `days`), `in`, `confirmed` and `capacity`; `hours`; `requirement`. Only
-    /// what the audience may see.
+    /// what the audience may see: organizers get `unit` `near` (under 1 km) or `about` with
+    /// whole `km`, and neither `hours` nor the volunteer's own progress.
     #[schema(value_type = std::collections::BTreeMap<String, String>, example = json!({"km": "1.8"}))]
     pub params: MessageParams,
     /// Points this term adds to the score.
@@ -133,7 +134,17 @@ fn evaluate(
                 let km = round_km(distance_km);
                 (format!("{km} km"), params([("km", km.to_string())]))
             }
-            Audience::Organizer => (coarse_distance(distance_km), MessageParams::new()),
+            Audience::Organizer if distance_km < 1.0 => (
+                coarse_distance(distance_km),
+                params([("unit", "near".to_string())]),
+            ),
+            Audience::Organizer => (
+                coarse_distance(distance_km),
+                params([
+                    ("unit", "about".to_string()),
+                    ("km", distance_km.round().to_string()),
+                ]),
+            ),
         },
     );
 
@@ -334,6 +345,34 @@ mod tests {
                 .reasons
                 .iter()
                 .any(|r| r.code == "fairness")
+        );
+    }
+
+    #[test]
+    fn organizers_get_whole_kilometres_and_no_hours_in_words_or_values() {
+        let mut ctx = context();
+        ctx.audience = Audience::Organizer;
+        let mut v = volunteer();
+        v.served_minutes = 330;
+        let s = shift(&ctx, Duration::days(2));
+        let params = |km: f64, code: &str| {
+            let scored = score(&v, &s, km, &ctx);
+            let reason = scored.reasons.into_iter().find(|r| r.code == code).unwrap();
+            (reason.detail, reason.params)
+        };
+        let (detail, values) = params(2.34, "distance");
+        assert_eq!(detail, "about 2 km");
+        assert_eq!(
+            values,
+            MessageParams::from([("unit", "about".into()), ("km", "2".into())])
+        );
+        let (detail, values) = params(0.4, "distance");
+        assert_eq!(detail, "under 1 km");
+        assert_eq!(values, MessageParams::from([("unit", "near".into())]));
+        let (detail, values) = params(0.4, "fairness");
+        assert!(
+            !detail.contains("5.5") && values.is_empty(),
+            "{detail} {values:?}"
         );
     }
 

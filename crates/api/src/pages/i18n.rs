@@ -2,9 +2,9 @@
 //! zh-CN is the default; `?lang=` chooses (and a cookie remembers it), else the browser's
 //! `Accept-Language`.
 
-use hourbook_domain::error::MessageParams;
 use minijinja::Value;
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 /// One language's catalogue, one file per area of the site (so each area's words sit
@@ -222,7 +222,13 @@ impl Lang {
     /// `table`: the wording under its code (or `{code}_{unit}` when it has a `unit`), with
     /// each `{name}` replaced by its value; skill codes (`skills`) become skill names.
     /// `english` (the API's own detail) where the catalogue has no wording for the code.
-    pub fn word(self, table: &str, code: &str, params: &MessageParams, english: &str) -> String {
+    pub fn word<K: Borrow<str> + Ord>(
+        self,
+        table: &str,
+        code: &str,
+        params: &BTreeMap<K, String>,
+        english: &str,
+    ) -> String {
         let key = match params.get("unit") {
             Some(unit) => format!("{table}.{code}_{unit}"),
             None => format!("{table}.{code}"),
@@ -232,7 +238,7 @@ impl Lang {
             return english.to_string();
         }
         params.iter().fold(wording, |text, (name, value)| {
-            let value = if *name == "skills" {
+            let value = if name.borrow() == "skills" {
                 value
                     .split(',')
                     .map(|skill| self.text(&format!("skills.{skill}")))
@@ -241,7 +247,7 @@ impl Lang {
             } else {
                 value.clone()
             };
-            text.replace(&format!("{{{name}}}"), &value)
+            text.replace(&format!("{{{}}}", name.borrow()), &value)
         })
     }
 
@@ -302,6 +308,7 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hourbook_domain::error::MessageParams;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// Every key, with lists named by their length so a missing weekday is noticed too.

@@ -1,15 +1,17 @@
 //! Roster planning for an event: run the planner (the same call as
 //! `POST /api/v1/events/{id}/roster-plans`), review its proposal (who would take which seat,
-//! with score and distance, and the seats nobody eligible could take), and send the
-//! invitations (`POST /api/v1/roster-plans/{id}/accept`). Nobody is signed up by a plan:
+//! with score, distance and the planner's reasons, the seats nobody eligible could take, and
+//! whether any plan could fill more), and send the invitations for the seats the organizer
+//! keeps ticked (`POST /api/v1/roster-plans/{id}/accept`). Nobody is signed up by a plan:
 //! each volunteer accepts or declines their invitation.
 
 use super::{Member, MemberForm, Page, answer, must_organize, show};
 use crate::error::ApiResult;
 use crate::extract::path_id;
 use crate::matching;
-use crate::pages::cards::when;
+use crate::pages::cards::{ReasonLine, when};
 use crate::pages::forms::FormErrors;
+use crate::pages::i18n::Lang;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -18,7 +20,7 @@ use hourbook_domain::access::Actor;
 use hourbook_store::matching::VolunteerPool;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -109,6 +111,8 @@ pub(super) async fn run(
 
 #[derive(Serialize)]
 struct SeatLine {
+    /// `{shift_id}:{volunteer_id}`: the seat's checkbox value when sending.
+    pair: String,
     volunteer: String,
     number: String,
     /// No longer open to being found: their name is not shown (sending skips them).
@@ -117,6 +121,31 @@ struct SeatLine {
     when: String,
     score: String,
     distance_km: String,
+    /// Why the planner chose them, distance aside (shown on its own).
+    reasons: Vec<ReasonLine>,
+}
+
+/// A reason as a plan keeps it (matching's `Reason`, for organizers).
+#[derive(Deserialize)]
+struct PlanReason {
+    code: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
+}
+
+/// The plan's reasons for one seat in the page's language.
+fn reason_lines(lang: Lang, stored: &serde_json::Value) -> Vec<ReasonLine> {
+    let reasons: Vec<PlanReason> = serde_json::from_value(stored.clone()).unwrap_or_default();
+    reasons
+        .into_iter()
+        .filter(|r| r.code != "distance")
+        .map(|r| ReasonLine {
+            label: lang.text(&format!("plan_reasons.{}", r.code)),
+            detail: lang.word("plan_reason_detail", &r.code, &r.params, &r.detail),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -135,6 +164,7 @@ pub(super) struct Sent {
 async fn review_page(
     state: &AppState,
     actor: &Actor,
+    lang: Lang,
     plan_id: Uuid,
     sent: Sent,
     status: StatusCode,
@@ -166,6 +196,12 @@ async fn review_page(
         };
         let (shift, when) = shift_of(&a.shift_id);
         seats.push(SeatLine {
+            pair: format!("{}:{}", a.shift_id, a.volunteer_id),
+            reasons: if findable {
+                reason_lines(lang, &a.reasons)
+            } else {
+                Vec::new()
+            },
             volunteer,
             number,
             withdrawn: !findable,
@@ -218,13 +254,24 @@ pub(super) async fn review(
 ) -> ApiResult<Response> {
     let page = async {
         let plan_id = path_id(&plan_id, "roster plan")?;
-        review_page(&state, &actor, plan_id, sent, StatusCode::OK, Vec::new()).await
+        review_page(
+            &state,
+            &actor,
+            visitor.lang,
+            plan_id,
+            sent,
+            StatusCode::OK,
+            Vec::new(),
+        )
+        .await
     }
     .await;
     show(visitor, page)
 }
 
-/// `POST /org/plans/{plan_id}/send`: an invitation for every proposed seat.
+/// `POST /org/plans/{plan_id}/send`: an invitation for every seat left ticked (`seat` =
+/// `{shift_id}:{volunteer_id}`, with `choose` saying the form had the boxes), or for every
+/// proposed seat.
 pub(super) async fn send(
     State(state): State<AppState>,
     Path(plan_id): Path<String>,
@@ -233,12 +280,39 @@ pub(super) async fn send(
     let MemberForm {
         visitor,
         actor,
-        fields: _,
+        fields,
     } = form;
     let lang = visitor.lang;
     let outcome: ApiResult<Result<String, Page>> = async {
         let plan_id = path_id(&plan_id, "roster plan")?;
-        match matching::accept_plan(&state, &actor, plan_id, None).await {
+        // A seat that does not parse becomes the nil pair, which the store refuses as not
+        // part of the plan.
+        let keep: Option<Vec<(Uuid, Uuid)>> = fields.checked("choose").then(|| {
+            let id = |raw: &str| Uuid::parse_str(raw).unwrap_or_default();
+            fields
+                .all("seat")
+                .into_iter()
+                .map(|pair| {
+                    let (shift, volunteer) = pair.split_once(':').unwrap_or_default();
+                    (id(shift), id(volunteer))
+                })
+                .collect()
+        });
+        if keep.as_ref().is_some_and(Vec::is_empty) {
+            let general = vec![lang.text("org_plan.none_chosen")];
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let page = review_page(
+                &state,
+                &actor,
+                lang,
+                plan_id,
+                Sent::default(),
+                status,
+                general,
+            );
+            return page.await.map(Err);
+        }
+        match matching::accept_plan(&state, &actor, plan_id, keep).await {
             Ok(done) => Ok(Ok(format!(
                 "/org/plans/{plan_id}?sent={}&skipped={}",
                 done.invitations.len(),
@@ -247,13 +321,18 @@ pub(super) async fn send(
             Err(e) => {
                 let mut errors = FormErrors::default();
                 let status = errors.add_refusal(e, lang, str::to_string)?;
+                let general = errors.general.into_iter();
+                let general = general
+                    .chain(errors.fields.into_values().flatten())
+                    .collect();
                 review_page(
                     &state,
                     &actor,
+                    lang,
                     plan_id,
                     Sent::default(),
                     status,
-                    errors.general,
+                    general,
                 )
                 .await
                 .map(Err)
