@@ -102,6 +102,61 @@ impl Coordinates {
     }
 }
 
+/// A box of latitudes and longitudes, in degrees: a cheap first filter for "within r km",
+/// which callers then check by distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatLonBox {
+    /// Southern edge.
+    pub south: f64,
+    /// Western edge (below -180 for the part of a circle beyond the antimeridian).
+    pub west: f64,
+    /// Northern edge.
+    pub north: f64,
+    /// Eastern edge (above 180 likewise).
+    pub east: f64,
+}
+
+impl Coordinates {
+    /// The boxes that hold every point within `radius_km` of this one: one, or two where
+    /// the circle crosses the antimeridian; none for a radius that is no distance.
+    pub fn boxes_around(&self, radius_km: f64) -> Vec<LatLonBox> {
+        if !radius_km.is_finite() || radius_km < 0.0 {
+            return Vec::new();
+        }
+        // The angle the radius spans at the earth's centre, a hair wider for rounding.
+        let angle = (radius_km / EARTH_RADIUS_KM).min(std::f64::consts::PI) * (1.0 + 1e-9);
+        let dlat = angle.to_degrees();
+        // The circle is widest in longitude a little poleward of its centre:
+        // asin(sin(angle) / cos(lat)), which `angle / cos(lat)` falls short of away from the
+        // equator. A circle that holds a pole spans every longitude.
+        let (sin_r, cos_lat) = (
+            angle.min(std::f64::consts::FRAC_PI_2).sin(),
+            self.lat.to_radians().cos(),
+        );
+        let dlon = if sin_r >= cos_lat * (1.0 - 1e-9) {
+            180.0
+        } else {
+            (sin_r / cos_lat).asin().to_degrees() * (1.0 + 1e-9)
+        };
+        let whole = LatLonBox {
+            south: (self.lat - dlat).max(-90.0),
+            west: self.lon - dlon,
+            north: (self.lat + dlat).min(90.0),
+            east: self.lon + dlon,
+        };
+        // A box that crosses the antimeridian is also searched on its other side.
+        [0.0, 360.0, -360.0]
+            .into_iter()
+            .map(|by| LatLonBox {
+                west: whole.west + by,
+                east: whole.east + by,
+                ..whole
+            })
+            .filter(|b| b.east >= -180.0 && b.west <= 180.0)
+            .collect()
+    }
+}
+
 /// Rounds a distance for display, to 0.1 km.
 pub fn round_km(km: f64) -> f64 {
     (km * 10.0).round() / 10.0
@@ -110,6 +165,31 @@ pub fn round_km(km: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Points just inside circles anywhere on earth, on every bearing, lie in a box.
+        #[test]
+        fn the_boxes_hold_the_whole_circle(
+            lat in -89.9f64..89.9,
+            lon in -180.0f64..180.0,
+            radius in 0.1f64..2000.0,
+            turn in 0.0f64..360.0,
+        ) {
+            use geo::{Destination, Haversine};
+            let center = Coordinates { lat, lon };
+            let boxes = center.boxes_around(radius);
+            for k in 0..36 {
+                let bearing = (turn + f64::from(k) * 10.0) % 360.0;
+                let p = Haversine.destination(center.point(), bearing, radius * (1.0 - 1e-6) * 1000.0);
+                let (plat, plon) = (p.y(), (p.x() + 540.0).rem_euclid(360.0) - 180.0);
+                prop_assert!(
+                    boxes.iter().any(|b| (b.south..=b.north).contains(&plat) && (b.west..=b.east).contains(&plon)),
+                    "({plat}, {plon}) at bearing {bearing} outside {boxes:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn unit_vectors_measure_the_same_distances_as_haversine() {

@@ -4,11 +4,7 @@ use hourbook_domain::Coordinates;
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
-use std::f64::consts::FRAC_PI_2;
 use uuid::Uuid;
-
-/// Kilometres per degree of latitude (mean earth radius 6371.0088 km).
-const KM_PER_DEGREE: f64 = 111.195;
 
 /// A searchable set of shift locations.
 pub trait ShiftIndex {
@@ -71,39 +67,13 @@ impl RTreeShiftIndex {
     }
 }
 
-/// The (longitude, latitude) boxes that hold the circle of `radius_km` around `center`: one,
-/// or two where the circle crosses the antimeridian; none for a radius that is no distance.
+/// The (longitude, latitude) boxes that hold the circle of `radius_km` around `center`
+/// ([`Coordinates::boxes_around`]).
 pub(crate) fn search_boxes(center: Coordinates, radius_km: f64) -> Vec<AABB<[f64; 2]>> {
-    if !radius_km.is_finite() || radius_km < 0.0 {
-        return Vec::new();
-    }
-    let dlat = radius_km / KM_PER_DEGREE;
-    // The circle is widest in longitude a little poleward of its centre: asin(sin(r) /
-    // cos(lat)), which `r / cos(lat)` falls short of away from the equator. A circle that
-    // holds a pole spans every longitude.
-    let (sin_r, cos_lat) = (
-        dlat.to_radians().min(FRAC_PI_2).sin(),
-        center.lat.to_radians().cos(),
-    );
-    let dlon = if sin_r >= cos_lat * (1.0 - 1e-9) {
-        180.0
-    } else {
-        (sin_r / cos_lat).asin().to_degrees() * (1.0 + 1e-9)
-    };
-    let envelope = AABB::from_corners(
-        [center.lon - dlon, (center.lat - dlat).max(-90.0)],
-        [center.lon + dlon, (center.lat + dlat).min(90.0)],
-    );
-    // Boxes that cross the antimeridian are searched on both sides.
-    let shifted = |by: f64| {
-        AABB::from_corners(
-            [envelope.lower()[0] + by, envelope.lower()[1]],
-            [envelope.upper()[0] + by, envelope.upper()[1]],
-        )
-    };
-    [envelope, shifted(360.0), shifted(-360.0)]
+    center
+        .boxes_around(radius_km)
         .into_iter()
-        .filter(|e| e.upper()[0] >= -180.0 && e.lower()[0] <= 180.0)
+        .map(|b| AABB::from_corners([b.west, b.south], [b.east, b.north]))
         .collect()
 }
 

@@ -23,7 +23,7 @@ use hourbook_domain::Coordinates;
 use hourbook_domain::profile::VolunteerProfile;
 use hourbook_domain::roster::SignupStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -165,16 +165,20 @@ impl Store {
         served_since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<MatchVolunteer>> {
-        let dlat = radius_km / 111.195;
-        let dlon = dlat / center.lat.to_radians().cos().max(0.01);
+        let boxes = center.boxes_around(radius_km);
+        if boxes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let within = boxes.into_iter().fold(Condition::any(), |any, b| {
+            any.add(
+                Condition::all()
+                    .add(volunteer_profile::Column::HomeLat.between(b.south, b.north))
+                    .add(volunteer_profile::Column::HomeLon.between(b.west, b.east)),
+            )
+        });
         let profiles = volunteer_profile::Entity::find()
             .filter(volunteer_profile::Column::Discoverable.eq(true))
-            .filter(
-                volunteer_profile::Column::HomeLat.between(center.lat - dlat, center.lat + dlat),
-            )
-            .filter(
-                volunteer_profile::Column::HomeLon.between(center.lon - dlon, center.lon + dlon),
-            )
+            .filter(within)
             .all(self.db())
             .await?;
         match_volunteers_from(self.db(), profiles, served_since, now).await
