@@ -1,6 +1,5 @@
 //! Open shifts held in memory, laid out for fast recommendations.
 
-use crate::geo_index::search_boxes;
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use crate::rank::{Ranked, rank_shifts};
 use hourbook_domain::{Coordinates, UnitVector};
@@ -118,8 +117,8 @@ impl ShiftCatalog {
         let reach = UnitVector::chord2_from_km(radius_km) * (1.0 + 1e-9) + 1e-18;
         let from = center.unit_vector().xyz();
         let mut found = Vec::new();
-        for e in search_boxes(center, radius_km) {
-            let ([west, south], [east, north]) = (e.lower(), e.upper());
+        for b in center.boxes_around(radius_km) {
+            let (west, south, east, north) = (b.west, b.south, b.east, b.north);
             let first_row = self.rows.partition_point(|&(row, _)| row < row_of(south));
             for (n, &(row, start)) in self.rows.iter().enumerate().skip(first_row) {
                 if row > row_of(north) {
