@@ -960,7 +960,44 @@ async fn e_mail_settings_turn_kinds_off_but_not_safety_and_set_the_language(app:
     assert!(r.location.unwrap_or_default().starts_with("/login"));
 }
 
+async fn pages_and_the_api_answer_compressed_to_clients_that_accept_it(app: TestApp) {
+    use std::io::Read;
+    for path in ["/?lang=en", "/api/openapi.json"] {
+        let plain = app.visitor().get(path).await.expect(200);
+        let answer = reqwest::Client::new()
+            .get(format!("{}{path}", app.address))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(
+            answer
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip"),
+            "{path}"
+        );
+        let squeezed = answer.bytes().await.unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&squeezed[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(
+            squeezed.len() < text.len(),
+            "{path}: {} bytes for {}",
+            squeezed.len(),
+            text.len()
+        );
+        // The same document either way (pages carry a fresh CSRF token, so compare a prefix).
+        let same = text.len().min(plain.text.len()).min(200);
+        assert_eq!(text[..same], plain.text[..same], "{path}");
+    }
+}
+
 hourbook_tests::backend_tests!(
+    pages_and_the_api_answer_compressed_to_clients_that_accept_it,
     e_mail_settings_turn_kinds_off_but_not_safety_and_set_the_language,
     failures_outside_the_api_are_pages_in_the_visitors_language,
     a_volunteer_checks_in_and_out_on_the_shift_page,
