@@ -16,6 +16,7 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveDate;
 use hourbook_domain::access::Actor;
 use hourbook_store::matching::VolunteerPool;
 use minijinja::context;
@@ -173,29 +174,30 @@ async fn review_page(
     let plan = state.store.roster_plan(actor, plan_id).await?;
     let detail = state.store.event(plan.event_id).await?;
     let tz = state.rules.timezone;
-    let shifts: HashMap<Uuid, (String, String)> = detail
+    let shifts: HashMap<Uuid, (String, String, NaiveDate)> = detail
         .shifts
         .iter()
-        .map(|s| (s.id, (s.title.clone(), when(s.starts_at, s.ends_at, tz))))
+        .map(|s| {
+            let day = s.starts_at.with_timezone(&tz).date_naive();
+            (
+                s.id,
+                (s.title.clone(), when(s.starts_at, s.ends_at, tz), day),
+            )
+        })
         .collect();
     let shift_of = |id: &Uuid| shifts.get(id).cloned().unwrap_or_default();
-    let mut seats = Vec::with_capacity(plan.assignments.len());
+    // Organizers see who was proposed only while the volunteer still lets organizers find
+    // them, as when the plan was made.
+    let people = state.store.plan_people(actor, &plan).await?;
+    // A summer programme's plan has hundreds of seats: they are listed by day, one folded
+    // group per day, in the order of the day's shifts.
+    let mut days: BTreeMap<NaiveDate, Vec<SeatLine>> = BTreeMap::new();
     for a in &plan.assignments {
-        // Organizers see who was proposed only while the volunteer still lets organizers
-        // find them, as when the plan was made.
-        let findable = state
-            .store
-            .profile(a.volunteer_id)
-            .await?
-            .is_some_and(|p| p.discoverable);
-        let (volunteer, number) = if findable {
-            let person = state.store.account(a.volunteer_id).await?;
-            (person.name, person.volunteer_number)
-        } else {
-            (String::new(), String::new())
-        };
-        let (shift, when) = shift_of(&a.shift_id);
-        seats.push(SeatLine {
+        let person = people.get(&a.volunteer_id);
+        let findable = person.is_some();
+        let (volunteer, number) = person.cloned().unwrap_or_default();
+        let (shift, when, day) = shift_of(&a.shift_id);
+        days.entry(day).or_default().push(SeatLine {
             pair: format!("{}:{}", a.shift_id, a.volunteer_id),
             reasons: if findable {
                 reason_lines(lang, &a.reasons)
@@ -212,11 +214,14 @@ async fn review_page(
             distance_km: format!("{:.0}", a.distance_km),
         });
     }
+    for seats in days.values_mut() {
+        seats.sort_by(|a, b| (&a.when, &a.shift).cmp(&(&b.when, &b.shift)));
+    }
     let unfilled: Vec<UnfilledLine> = plan
         .unfilled
         .iter()
         .map(|u| {
-            let (shift, when) = shift_of(&u.shift_id);
+            let (shift, when, _) = shift_of(&u.shift_id);
             UnfilledLine {
                 shift,
                 when,
@@ -237,7 +242,7 @@ async fn review_page(
             plan => context! {
                 id => plan.id.to_string(), proposed => plan.status == "proposed",
                 total_score => format!("{:.2}", plan.total_score),
-                planned => plan.assignments.len(), fill_bound => plan.fill_bound, seats => seats,
+                planned => plan.assignments.len(), fill_bound => plan.fill_bound, days => days,
                 unfilled => unfilled, sent => sent.sent, skipped => sent.skipped,
             },
             errors => context! {}, general => general,
