@@ -6,6 +6,11 @@
 //! storage and dies with the session; anonymous forms (login, register) use a double-submit
 //! cookie (`hb_csrf`) whose value the form must repeat. Either way a site that cannot read
 //! our cookies cannot forge the field.
+//!
+//! Pages are compressed, and some repeat what a link put in the address: a token written the
+//! same way on every page could then be guessed from the sizes of compressed answers
+//! (BREACH). So each page writes the token masked with fresh random bytes
+//! ([`mask`]), and a form is accepted when its field unmasks to the token.
 
 use super::i18n::Lang;
 use super::statics;
@@ -69,6 +74,33 @@ fn session_csrf(session_token: &str) -> String {
         .expect("HMAC takes keys of any length");
     mac.update(b"hourbook page form");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// `token` (URL-safe base64) as a page writes it: `pad ‖ pad ⊕ token`, with a fresh random
+/// pad each time, so no two pages carry the same bytes.
+fn mask(token: &str) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let Ok(token) = engine.decode(token) else {
+        return String::new();
+    };
+    let mut pad = vec![0u8; token.len()];
+    rand::thread_rng().fill_bytes(&mut pad);
+    let hidden: Vec<u8> = pad.iter().zip(&token).map(|(p, t)| p ^ t).collect();
+    engine.encode([pad, hidden].concat())
+}
+
+/// The token a masked field carries (the empty string for anything else). Tokens are 32
+/// bytes (an HMAC-SHA256, or 32 random bytes), so a masked one is 64.
+fn unmask(field: &str) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    match engine.decode(field) {
+        Ok(bytes) if bytes.len() == 64 => {
+            let (pad, hidden) = bytes.split_at(bytes.len() / 2);
+            let token: Vec<u8> = pad.iter().zip(hidden).map(|(p, h)| p ^ h).collect();
+            engine.encode(token)
+        }
+        _ => String::new(),
+    }
 }
 
 /// Compares without stopping at the first difference.
@@ -194,9 +226,9 @@ impl Visitor {
         self.jar = std::mem::take(&mut self.jar).remove(cookie);
     }
 
-    /// Whether a submitted form's `csrf` field is this visitor's token.
+    /// Whether a submitted form's `csrf` field is this visitor's token, masked.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
-        !self.csrf.is_empty() && same(&self.csrf, submitted)
+        !self.csrf.is_empty() && same(&self.csrf, &unmask(submitted))
     }
 
     /// Signs the visitor in with a new session (after login or registration).
@@ -241,7 +273,7 @@ impl Visitor {
         let base = context! {
             lang => self.lang.tag(),
             t => self.lang.words(),
-            csrf => self.csrf.clone(),
+            csrf => mask(&self.csrf),
             me => me,
             here => self.path.clone(),
             css => statics::url("app.css"),
@@ -317,6 +349,19 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/me/near");
         assert_eq!(safe_next("https://evil.example"), "/me/near");
         assert_eq!(safe_next("/\\evil"), "/me/near");
+    }
+
+    #[test]
+    fn pages_write_the_token_masked_differently_each_time() {
+        let token = session_csrf("a");
+        let (one, two) = (mask(&token), mask(&token));
+        assert_ne!(one, two, "a fresh pad each time");
+        assert!(!one.contains(&token));
+        assert_eq!(unmask(&one), token);
+        assert_eq!(unmask(&two), token);
+        assert_eq!(unmask(&token), "", "the bare token is not a masked one");
+        assert_eq!(unmask("not base64 !"), "");
+        assert_eq!(unmask(""), "");
     }
 
     #[test]
