@@ -138,10 +138,20 @@ impl Coordinates {
         } else {
             (sin_r / cos_lat).asin().to_degrees() * (1.0 + 1e-9)
         };
+        let (south, north) = ((self.lat - dlat).max(-90.0), (self.lat + dlat).min(90.0));
+        if dlon >= 180.0 {
+            // Every longitude, once: shifted copies would overlap and list a place twice.
+            return vec![LatLonBox {
+                south,
+                west: -180.0,
+                north,
+                east: 180.0,
+            }];
+        }
         let whole = LatLonBox {
-            south: (self.lat - dlat).max(-90.0),
+            south,
             west: self.lon - dlon,
-            north: (self.lat + dlat).min(90.0),
+            north,
             east: self.lon + dlon,
         };
         // A box that crosses the antimeridian is also searched on its other side.
@@ -179,6 +189,11 @@ mod tests {
             use geo::{Destination, Haversine};
             let center = Coordinates { lat, lon };
             let boxes = center.boxes_around(radius);
+            let width = |b: &LatLonBox| b.east.min(180.0) - b.west.max(-180.0);
+            prop_assert!(
+                boxes.iter().map(width).sum::<f64>() <= 360.0 + 1e-9,
+                "the boxes never cover a longitude twice: {:?}", boxes
+            );
             for k in 0..36 {
                 let bearing = (turn + f64::from(k) * 10.0) % 360.0;
                 let p = Haversine.destination(center.point(), bearing, radius * (1.0 - 1e-6) * 1000.0);

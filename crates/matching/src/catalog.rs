@@ -172,6 +172,11 @@ mod tests {
             for (p, inside) in &probes {
                 prop_assert_eq!(found.contains(p), *inside, "{:?} around {:?}", p, center);
             }
+            let mut positions: Vec<u32> = catalog.within(center, radius).into_iter().map(|f| f.0).collect();
+            let count = positions.len();
+            positions.sort_unstable();
+            positions.dedup();
+            prop_assert_eq!(positions.len(), count, "no shift found twice around {:?}", center);
         }
     }
 
