@@ -31,7 +31,8 @@ use crate::flow::{ArcId, FlowNetwork};
 use crate::geo_index::{RTreeShiftIndex, ShiftIndex};
 use crate::model::{MatchContext, OpenShift, Volunteer};
 use crate::score::{Scored, points, proposable, score};
-use std::collections::HashMap;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// How a plan trades fill, score and spread.
@@ -85,10 +86,12 @@ pub struct RosterPlan {
     pub total_score: f64,
     /// Volunteer-shift pairs that passed the hard filters.
     pub candidate_pairs: usize,
-    /// No plan under the same rules (hard filters, at most `max_shifts_per_volunteer`, one
-    /// shift per slot) fills more seats than this: the maximum flow with every minors' gate at
-    /// its widest, which relaxes only the adult:minor ratio. A plan that fills as many is
-    /// proven to fill the most any plan can; without shifts serving children it always does.
+    /// No plan that signups would allow (hard filters, at most `max_shifts_per_volunteer`,
+    /// no two clashing shifts for anyone, the adult:minor ratio) fills more seats than this:
+    /// the maximum flow with every minors' gate at its widest, which relaxes the ratio, and
+    /// with each shift of a slot whose shifts do not all overlap in a slot of its own, which
+    /// relaxes the one-per-slot simplification. A plan that fills as many is proven to fill
+    /// the most possible; without shifts serving children or chained slots it always does.
     pub fill_bound: u64,
 }
 
@@ -153,6 +156,7 @@ pub fn plan_roster(
     let all: Vec<&Candidate> = candidates.iter().collect();
     let none_taken = vec![0; pool.len()];
     let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
+    let widest = gates.clone();
     let mut fill_bound = None;
     for _round in 0..MAX_RATIO_ROUNDS {
         let chosen = solve(
@@ -206,8 +210,62 @@ pub fn plan_roster(
     let chosen = best.map(|b| b.2).unwrap_or_default();
     let mut plan = finish(chosen, pool, shifts, ctx);
     plan.candidate_pairs = candidates.len();
-    plan.fill_bound = fill_bound.unwrap_or_default();
+    plan.fill_bound = match bounding_slots(shifts, &slot_of) {
+        None => fill_bound.unwrap_or_default(),
+        Some(relaxed) => solve(
+            pool,
+            shifts,
+            &all,
+            &relaxed,
+            &widest,
+            &none_taken,
+            ctx,
+            options,
+            &mut |_| {},
+        )
+        .len() as u64,
+    };
     plan
+}
+
+/// The slots to bound a plan's fill with, when they differ from `slot_of`: where all of a
+/// slot's shifts overlap one another, one shift per slot is exactly "no two clashing shifts";
+/// where some do not (a chain), it is stricter than signups, so for the bound each of that
+/// slot's shifts gets a slot of its own. `None` when every slot is exact.
+fn bounding_slots(shifts: &[OpenShift], slot_of: &[usize]) -> Option<Vec<usize>> {
+    // Per slot: the latest start and the earliest end of its shifts; they all overlap one
+    // another exactly when the latest start comes before the earliest end.
+    let mut span: HashMap<usize, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
+    for (shift, &slot) in shifts.iter().zip(slot_of) {
+        let (start, end) = (shift.facts.starts_at, shift.facts.ends_at);
+        span.entry(slot)
+            .and_modify(|(latest, earliest)| {
+                *latest = (*latest).max(start);
+                *earliest = (*earliest).min(end);
+            })
+            .or_insert((start, end));
+    }
+    let chained: HashSet<usize> = span
+        .into_iter()
+        .filter(|(_, (latest, earliest))| latest >= earliest)
+        .map(|(slot, _)| slot)
+        .collect();
+    if chained.is_empty() {
+        return None;
+    }
+    Some(
+        slot_of
+            .iter()
+            .enumerate()
+            .map(|(i, &slot)| {
+                if chained.contains(&slot) {
+                    slot_of.len() + i
+                } else {
+                    slot
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Keeps `kept` if it fills more seats than `best`, or as many with a higher score.
@@ -676,7 +734,10 @@ mod tests {
             let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
             let (seats, cost) = brute_force(&pool, &shifts, options);
             prop_assert_eq!(plan.assignments.len(), seats);
-            prop_assert_eq!(plan.fill_bound, seats as u64, "without a ratio the bound is the fill");
+            prop_assert!(plan.fill_bound >= seats as u64);
+            if bounding_slots(&shifts, &slots(&shifts)).is_none() {
+                prop_assert_eq!(plan.fill_bound, seats as u64, "without a ratio or chains the bound is the fill");
+            }
             prop_assert_eq!(plan_cost(&plan, options), cost);
             let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
             let open: u32 = shifts.iter().map(OpenShift::seats_to_offer).sum();
@@ -724,6 +785,35 @@ mod tests {
             2,
             "one of the clashing pair, plus the later one"
         );
+    }
+
+    #[test]
+    fn a_chain_of_shifts_bounds_fill_by_what_signups_allow() {
+        // X 2-5 h, Y 4-7 h, Z 6-9 h from now: X and Z do not clash, but the chain makes the
+        // three one slot, so the plan seats two people while signups would allow three seats
+        // (one volunteer on X and Z, the other on Y).
+        let ctx = context();
+        let mut chain: Vec<OpenShift> = [2, 4, 6]
+            .into_iter()
+            .map(|h| shift(&ctx, Duration::hours(h)))
+            .collect();
+        for s in &mut chain {
+            s.capacity = 1;
+        }
+        let pool = [volunteer(), volunteer()];
+        let plan = plan_roster(&pool, &chain, &ctx, PlanOptions::default(), |_| {});
+        assert_eq!(plan.assignments.len(), 2);
+        assert_eq!(
+            plan.fill_bound, 3,
+            "the bound holds for every plan signups allow"
+        );
+        // Shifts that all overlap: one per person is exactly the rule, and the bound is met.
+        let clique: Vec<OpenShift> = [2, 3, 4]
+            .into_iter()
+            .map(|h| shift(&ctx, Duration::hours(h)))
+            .collect();
+        let plan = plan_roster(&pool, &clique, &ctx, PlanOptions::default(), |_| {});
+        assert_eq!((plan.assignments.len(), plan.fill_bound), (2, 2));
     }
 
     #[test]
