@@ -30,7 +30,9 @@ pub struct Reason {
     /// whole `km`, and neither `hours` nor the volunteer's own progress.
     #[schema(value_type = std::collections::BTreeMap<String, String>, example = json!({"km": "1.8"}))]
     pub params: MessageParams,
-    /// Points this term adds to the score.
+    /// Points this term adds to the score. Organizers get 0 for the terms about the
+    /// volunteer themselves (`distance`, `fairness`, `requirement_progress`): those points
+    /// would give away how far from the shift they live and how many hours they have.
     pub points: f64,
 }
 
@@ -114,11 +116,13 @@ fn evaluate(
             total += points;
             if explain {
                 let (detail, params) = detail();
+                let personal = matches!(code, "distance" | "fairness" | "requirement_progress");
+                let shown = ctx.audience == Audience::Volunteer || !personal;
                 reasons.push(Reason {
                     code,
                     detail,
                     params,
-                    points,
+                    points: if shown { points } else { 0.0 },
                 });
             }
         }
@@ -358,6 +362,7 @@ mod tests {
         let params = |km: f64, code: &str| {
             let scored = score(&v, &s, km, &ctx);
             let reason = scored.reasons.into_iter().find(|r| r.code == code).unwrap();
+            assert_eq!(reason.points, 0.0, "{code}: points would give it away");
             (reason.detail, reason.params)
         };
         let (detail, values) = params(2.34, "distance");
