@@ -884,12 +884,19 @@ async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: 
     assert_eq!(none.status, 422, "{}", none.text);
     assert!(none.text.contains("请至少勾选一个名额"), "{}", none.text);
     let forged = pages
-        .submit(&review, &send, &[("choose", "1"), ("seat", "not:ours")])
+        .submit(
+            &review,
+            &send,
+            &[("choose", "1"), ("seat", seats[0]), ("seat", "not:ours")],
+        )
         .await;
     assert_eq!(forged.status, 422, "{}", forged.text);
     for person in &people {
         assert_eq!(invited(person).await, 0);
     }
+    // The page comes back with the boxes as the organizer left them.
+    let ticked = |page: &str, seat: &str| page.contains(&format!("value=\"{seat}\" checked"));
+    assert!(ticked(&forged.text, seats[0]) && !ticked(&forged.text, seats[1]));
 
     // One box left ticked: one invitation, to that volunteer only.
     let sent = pages
@@ -906,6 +913,49 @@ async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: 
     }
 }
 
+async fn a_plan_whose_volunteers_all_withdrew_is_sent_and_skips_them(app: TestApp) {
+    let (org, organizer, pages) = organizer_pages(&app).await;
+    let event = app
+        .event(&organizer, &org, hourbook_tests::SITE, false)
+        .await;
+    app.shift(&organizer, &event, Duration::days(5), 3, 1, json!({}))
+        .await;
+    let person = app.volunteer("甲").await;
+    let planning = format!("/org/events/{event}/plan");
+    let review = pages
+        .submit(&planning, &planning, &[("pool", "eligible")])
+        .await
+        .expect(303)
+        .location
+        .expect("to the plan");
+    // The volunteer stops letting organizers find them.
+    app.put(
+        "/api/v1/me/profile",
+        Some(&person.token),
+        json!({
+            "birth_date": "2000-03-15", "home": {"lat": hourbook_tests::SITE.0, "lon": hourbook_tests::SITE.1},
+            "travel_radius_km": 10, "skills": [], "availability": [], "discoverable": false
+        }),
+    )
+    .await
+    .expect(200);
+    let shown = pages.get(&review).await.expect(200);
+    assert!(!shown.text.contains("甲"), "{}", shown.text);
+    assert!(
+        !shown.text.contains("name=\"choose\""),
+        "nothing left to choose"
+    );
+    let sent = pages
+        .submit(&review, &format!("{review}/send"), &[])
+        .await
+        .expect(303);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(&*format!("{review}?sent=0&skipped=1")),
+        "sent whole: the withdrawn seat is skipped and the plan is done"
+    );
+}
+
 hourbook_tests::backend_tests!(
     a_hazardous_events_insurance_is_recorded_before_the_desk_checks_anyone_in,
     cancelling_a_shift_needs_the_box_ticked_and_tells_everyone,
@@ -917,4 +967,5 @@ hourbook_tests::backend_tests!(
     adjusting_needs_a_reason_and_overdue_records_are_marked,
     roster_planning_runs_and_sends_invitations,
     a_plan_review_explains_each_seat_and_sends_only_those_left_ticked,
+    a_plan_whose_volunteers_all_withdrew_is_sent_and_skips_them,
 );

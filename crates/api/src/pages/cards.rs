@@ -38,12 +38,23 @@ pub struct ReasonLine {
 }
 
 impl ReasonLine {
-    /// `reason` in the page's language.
+    /// `reason` in the page's language, as the volunteer reads it.
     pub fn new(lang: Lang, reason: &Reason) -> Self {
-        let detail = lang.word("reason_detail", reason.code, &reason.params, &reason.detail);
+        Self::worded(lang, "reasons", reason.code, &reason.params, &reason.detail)
+    }
+
+    /// A reason coded `code` with its values, worded from the catalogue's `{tables}` (labels)
+    /// and `{tables}_detail` wordings; `english` where the catalogue has no wording.
+    pub fn worded<K: std::borrow::Borrow<str> + Ord>(
+        lang: Lang,
+        tables: &str,
+        code: &str,
+        params: &std::collections::BTreeMap<K, String>,
+        english: &str,
+    ) -> Self {
         ReasonLine {
-            label: lang.text(&format!("reasons.{}", reason.code)),
-            detail,
+            label: lang.text(&format!("{tables}.{code}")),
+            detail: lang.word(&format!("{tables}_detail"), code, params, english),
         }
     }
 }

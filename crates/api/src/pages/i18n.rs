@@ -362,7 +362,7 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(
-            Lang::En.word("reason_detail", "urgent", &urgent, "x"),
+            Lang::En.word("reasons_detail", "urgent", &urgent, "x"),
             "starts in 2 days, 3 of 10 seats filled"
         );
         // A code the catalogue does not know keeps the API's English.

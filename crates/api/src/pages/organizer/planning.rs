@@ -21,7 +21,7 @@ use hourbook_domain::access::Actor;
 use hourbook_store::matching::VolunteerPool;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -114,6 +114,8 @@ pub(super) async fn run(
 struct SeatLine {
     /// `{shift_id}:{volunteer_id}`: the seat's checkbox value when sending.
     pair: String,
+    /// Its box is ticked.
+    ticked: bool,
     volunteer: String,
     number: String,
     /// No longer open to being found: their name is not shown (sending skips them).
@@ -142,10 +144,7 @@ fn reason_lines(lang: Lang, stored: &serde_json::Value) -> Vec<ReasonLine> {
     reasons
         .into_iter()
         .filter(|r| r.code != "distance")
-        .map(|r| ReasonLine {
-            label: lang.text(&format!("plan_reasons.{}", r.code)),
-            detail: lang.word("plan_reason_detail", &r.code, &r.params, &r.detail),
-        })
+        .map(|r| ReasonLine::worded(lang, "plan_reasons", &r.code, &r.params, &r.detail))
         .collect()
 }
 
@@ -162,15 +161,30 @@ pub(super) struct Sent {
     skipped: Option<u32>,
 }
 
+/// What the review page reflects besides the plan: the last sending, or a refused one with
+/// its messages and the boxes the organizer had left ticked.
+#[derive(Default)]
+struct Shown {
+    sent: Sent,
+    status: StatusCode,
+    general: Vec<String>,
+    /// `seat` values of a refused submission (`None`: every box ticked).
+    ticked: Option<HashSet<String>>,
+}
+
 async fn review_page(
     state: &AppState,
     actor: &Actor,
     lang: Lang,
     plan_id: Uuid,
-    sent: Sent,
-    status: StatusCode,
-    general: Vec<String>,
+    shown: Shown,
 ) -> ApiResult<Page> {
+    let Shown {
+        sent,
+        status,
+        general,
+        ticked,
+    } = shown;
     let plan = state.store.roster_plan(actor, plan_id).await?;
     let detail = state.store.event(plan.event_id).await?;
     let tz = state.rules.timezone;
@@ -197,8 +211,10 @@ async fn review_page(
         let findable = person.is_some();
         let (volunteer, number) = person.cloned().unwrap_or_default();
         let (shift, when, day) = shift_of(&a.shift_id);
+        let pair = format!("{}:{}", a.shift_id, a.volunteer_id);
         days.entry(day).or_default().push(SeatLine {
-            pair: format!("{}:{}", a.shift_id, a.volunteer_id),
+            ticked: ticked.as_ref().is_none_or(|t| t.contains(&pair)),
+            pair,
             reasons: if findable {
                 reason_lines(lang, &a.reasons)
             } else {
@@ -243,6 +259,9 @@ async fn review_page(
                 id => plan.id.to_string(), proposed => plan.status == "proposed",
                 total_score => format!("{:.2}", plan.total_score),
                 planned => plan.assignments.len(), fill_bound => plan.fill_bound, days => days,
+                // Boxes only for seats whose volunteer can still be invited; a plan with none
+                // is sent whole, which skips them all and closes it.
+                choosable => !people.is_empty(),
                 unfilled => unfilled, sent => sent.sent, skipped => sent.skipped,
             },
             errors => context! {}, general => general,
@@ -259,16 +278,11 @@ pub(super) async fn review(
 ) -> ApiResult<Response> {
     let page = async {
         let plan_id = path_id(&plan_id, "roster plan")?;
-        review_page(
-            &state,
-            &actor,
-            visitor.lang,
-            plan_id,
+        let shown = Shown {
             sent,
-            StatusCode::OK,
-            Vec::new(),
-        )
-        .await
+            ..Shown::default()
+        };
+        review_page(&state, &actor, visitor.lang, plan_id, shown).await
     }
     .await;
     show(visitor, page)
@@ -303,21 +317,23 @@ pub(super) async fn send(
                 })
                 .collect()
         });
+        // A refused submission shows the page again with the boxes as they were.
+        let refused = |status, general| Shown {
+            status,
+            general,
+            ticked: keep
+                .is_some()
+                .then(|| fields.all("seat").into_iter().map(str::to_string).collect()),
+            ..Shown::default()
+        };
         if keep.as_ref().is_some_and(Vec::is_empty) {
             let general = vec![lang.text("org_plan.none_chosen")];
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let page = review_page(
-                &state,
-                &actor,
-                lang,
-                plan_id,
-                Sent::default(),
-                status,
-                general,
-            );
-            return page.await.map(Err);
+            let shown = refused(StatusCode::UNPROCESSABLE_ENTITY, general);
+            return review_page(&state, &actor, lang, plan_id, shown)
+                .await
+                .map(Err);
         }
-        match matching::accept_plan(&state, &actor, plan_id, keep).await {
+        match matching::accept_plan(&state, &actor, plan_id, keep.clone()).await {
             Ok(done) => Ok(Ok(format!(
                 "/org/plans/{plan_id}?sent={}&skipped={}",
                 done.invitations.len(),
@@ -330,17 +346,9 @@ pub(super) async fn send(
                 let general = general
                     .chain(errors.fields.into_values().flatten())
                     .collect();
-                review_page(
-                    &state,
-                    &actor,
-                    lang,
-                    plan_id,
-                    Sent::default(),
-                    status,
-                    general,
-                )
-                .await
-                .map(Err)
+                review_page(&state, &actor, lang, plan_id, refused(status, general))
+                    .await
+                    .map(Err)
             }
         }
     }
