@@ -180,11 +180,6 @@ mod tests {
         }
     }
 
-    /// The 10th smallest distance (or infinity when fewer).
-    fn nearest_tenth(nearby: &[(Uuid, f64)]) -> f64 {
-        nearby.get(9).map_or(f64::INFINITY, |n| n.1 + 1e-6)
-    }
-
     #[test]
     fn the_catalog_recommends_what_ranking_all_nearby_shifts_would() {
         let instance = city(7, 50, 2000, 10.0);
@@ -202,14 +197,21 @@ mod tests {
                 20,
             );
             let got = catalog.recommend(v, &instance.ctx, 20, usize::MAX);
-            let capped = catalog.recommend(v, &instance.ctx, 20, 10);
-            assert!(
-                capped
-                    .iter()
-                    .all(|r| r.distance_km <= nearest_tenth(&nearby))
-            );
             let ids = |l: &[Ranked<&OpenShift>]| l.iter().map(|r| r.item.id).collect::<Vec<_>>();
             assert_eq!(ids(&got), ids(&expected));
+            // With a cap, exactly the best among the `cap` nearest (whichever search radius
+            // the catalog had to try to find them).
+            for cap in [10, 200, 700] {
+                let nearest = &nearby[..nearby.len().min(cap)];
+                let expected = rank_shifts(
+                    v,
+                    nearest.iter().map(|(id, km)| (by_id[id], *km)),
+                    &instance.ctx,
+                    20,
+                );
+                let capped = catalog.recommend(v, &instance.ctx, 20, cap);
+                assert_eq!(ids(&capped), ids(&expected), "cap {cap}");
+            }
         }
     }
 }

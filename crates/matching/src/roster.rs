@@ -684,11 +684,12 @@ mod tests {
                 .collect();
             let seats_ok = shifts.iter().enumerate().all(|(s, shift)| {
                 let on = || chosen.iter().filter(|c| c.shift == s);
-                let minors = on().filter(|c| c.minor).count();
+                let minors = on().filter(|c| c.minor).count() + shift.confirmed_minors as usize;
+                let people = on().count() + shift.confirmed as usize;
                 on().count() <= shift.seats_to_offer() as usize
                     && shift
                         .minors_per_adult
-                        .is_none_or(|r| minors <= (on().count() - minors) * r as usize)
+                        .is_none_or(|r| minors <= (people - minors) * r as usize)
             });
             let mut per_volunteer = vec![0u32; pool.len()];
             let mut slot_taken = std::collections::HashSet::new();
@@ -759,8 +760,14 @@ mod tests {
                 }
             }
             pool.push(minor());
+            // Some shifts already have people on them (within the ratio), some seats offered.
             for s in &mut shifts {
-                s.capacity += 1;
+                let adults = rng.gen_range(0..=1);
+                let minors = rng.gen_range(0..=adults * ratio);
+                s.confirmed = adults + minors;
+                s.confirmed_minors = minors;
+                s.offered = rng.gen_range(0..=1);
+                s.capacity += 1 + s.confirmed + s.offered;
                 s.minors_per_adult = rng.gen_bool(0.7).then_some(ratio);
             }
             let options = PlanOptions { max_shifts_per_volunteer: 2, spread_penalty: 2.0 };
