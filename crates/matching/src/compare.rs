@@ -61,7 +61,7 @@ pub fn first_come_first_served(
 fn ratio_allows(volunteer: &Volunteer, shift: &OpenShift, ctx: &MatchContext) -> bool {
     match shift.minors_per_adult {
         Some(r) if volunteer.is_minor_on(shift, ctx.timezone, &ctx.ages) => {
-            let adults = shift.confirmed - shift.confirmed_minors.min(shift.confirmed);
+            let adults = shift.confirmed_adults();
             u64::from(shift.confirmed_minors) < u64::from(adults) * u64::from(r)
         }
         _ => true,

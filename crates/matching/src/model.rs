@@ -57,6 +57,11 @@ impl OpenShift {
         (self.facts.ends_at - self.facts.starts_at).num_minutes()
     }
 
+    /// Confirmed adults on the shift.
+    pub fn confirmed_adults(&self) -> u32 {
+        self.confirmed - self.confirmed_minors.min(self.confirmed)
+    }
+
     /// How many more minors the shift can take if every seat is filled: with at most `r`
     /// minors per adult, a full shift of `c` seats holds at most `r * c / (r + 1)` minors.
     pub fn minor_seats_left(&self) -> u32 {

@@ -189,8 +189,7 @@ pub fn plan_roster(
                         (0u64, 0u64),
                         |(m, a), c| if c.minor { (m + 1, a) } else { (m, a + 1) },
                     );
-            let confirmed_adults =
-                u64::from(shift.confirmed - shift.confirmed_minors.min(shift.confirmed));
+            let confirmed_adults = u64::from(shift.confirmed_adults());
             let allowed = ((adults + confirmed_adults) * u64::from(ratio))
                 .saturating_sub(u64::from(shift.confirmed_minors));
             if minors > allowed {
@@ -343,8 +342,7 @@ fn anchored<'a>(
         .enumerate()
         .map(|(i, (s, left))| match s.minors_per_adult {
             Some(r) => {
-                let adults = u64::from(seated[i])
-                    + u64::from(s.confirmed - s.confirmed_minors.min(s.confirmed));
+                let adults = u64::from(seated[i]) + u64::from(s.confirmed_adults());
                 let allowed = (adults * u64::from(r))
                     .saturating_sub(u64::from(s.confirmed_minors))
                     .min(u64::from(left.seats_to_offer()));
@@ -562,8 +560,8 @@ fn keep_adult_ratio<'a>(
             kept.extend_from_slice(group);
             continue;
         };
-        let adults = group.iter().filter(|c| !c.minor).count() as u64
-            + u64::from(shift.confirmed - shift.confirmed_minors.min(shift.confirmed));
+        let adults =
+            group.iter().filter(|c| !c.minor).count() as u64 + u64::from(shift.confirmed_adults());
         let mut room =
             (adults * u64::from(ratio)).saturating_sub(u64::from(shift.confirmed_minors));
         for c in group {
