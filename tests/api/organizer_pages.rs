@@ -606,23 +606,38 @@ async fn adjusting_needs_a_reason_and_overdue_records_are_marked(app: TestApp) {
     assert_eq!(hours["total_minutes"], 90, "{hours}");
 }
 
-async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
-    let (org, organizer, pages) = organizer_pages(&app).await;
+/// An event with one shift of `seats` seats, a volunteer for each of `names`, and a plan run
+/// from the planning page: the organizer's pages, the planning page, the review page's path
+/// and the volunteers.
+async fn planned(
+    app: &TestApp,
+    seats: u32,
+    names: &[&str],
+) -> (PageClient, String, String, Vec<User>) {
+    let (org, organizer, pages) = organizer_pages(app).await;
     let event = app
         .event(&organizer, &org, hourbook_tests::SITE, false)
         .await;
-    app.shift(&organizer, &event, Duration::days(5), 3, 3, json!({}))
+    app.shift(&organizer, &event, Duration::days(5), 3, seats, json!({}))
         .await;
-    let a = app.volunteer("甲").await;
-    let b = app.volunteer("乙").await;
-
+    let mut people = Vec::new();
+    for name in names {
+        people.push(app.volunteer(name).await);
+    }
     let planning = format!("/org/events/{event}/plan");
-    let run = pages
+    let review = pages
         .submit(&planning, &planning, &[("pool", "eligible")])
         .await
-        .expect(303);
-    let review = run.location.expect("to the plan");
+        .expect(303)
+        .location
+        .expect("to the plan");
     assert!(review.starts_with("/org/plans/"), "{review}");
+    (pages, planning, review, people)
+}
+
+async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
+    let (pages, planning, review, people) = planned(&app, 3, &["甲", "乙"]).await;
+    let (a, b) = (&people[0], &people[1]);
     let shown = pages.get(&review).await.expect(200);
     assert!(
         shown.text.contains("甲") && shown.text.contains("乙"),
@@ -646,7 +661,7 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
         sent.location.as_deref(),
         Some(&*format!("{review}?sent=2&skipped=0"))
     );
-    for v in [&a, &b] {
+    for v in [a, b] {
         let mine = app
             .get("/api/v1/me/invitations", Some(&v.token))
             .await
@@ -830,20 +845,7 @@ async fn cancelling_a_shift_needs_the_box_ticked_and_tells_everyone(app: TestApp
 }
 
 async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: TestApp) {
-    let (org, organizer, pages) = organizer_pages(&app).await;
-    let event = app
-        .event(&organizer, &org, hourbook_tests::SITE, false)
-        .await;
-    app.shift(&organizer, &event, Duration::days(5), 3, 2, json!({}))
-        .await;
-    let people = [app.volunteer("甲").await, app.volunteer("乙").await];
-    let planning = format!("/org/events/{event}/plan");
-    let review = pages
-        .submit(&planning, &planning, &[("pool", "eligible")])
-        .await
-        .expect(303)
-        .location
-        .expect("to the plan");
+    let (pages, _, review, people) = planned(&app, 2, &["甲", "乙"]).await;
     let shown = pages.get(&review).await.expect(200);
     assert!(
         shown
@@ -914,20 +916,8 @@ async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: 
 }
 
 async fn a_plan_whose_volunteers_all_withdrew_is_sent_and_skips_them(app: TestApp) {
-    let (org, organizer, pages) = organizer_pages(&app).await;
-    let event = app
-        .event(&organizer, &org, hourbook_tests::SITE, false)
-        .await;
-    app.shift(&organizer, &event, Duration::days(5), 3, 1, json!({}))
-        .await;
-    let person = app.volunteer("甲").await;
-    let planning = format!("/org/events/{event}/plan");
-    let review = pages
-        .submit(&planning, &planning, &[("pool", "eligible")])
-        .await
-        .expect(303)
-        .location
-        .expect("to the plan");
+    let (pages, _, review, people) = planned(&app, 1, &["甲"]).await;
+    let person = &people[0];
     // The volunteer stops letting organizers find them.
     app.put(
         "/api/v1/me/profile",
