@@ -114,10 +114,10 @@ pub struct RosterPlanRecord {
     pub unfilled: Vec<UnfilledSeats>,
     /// Sum of the assignments' scores.
     pub total_score: f64,
-    /// No plan from the same pool, at the time it was made, could fill more seats than this
-    /// (the planner's bound: it relaxes only the adult:minor ratio). When it equals the
-    /// number of assignments, the plan fills the most seats possible and every empty seat is
-    /// beyond what anyone in the pool could take. Absent for plans made before it was kept.
+    /// No plan from the same pool, at the time it was made, that signups would allow could
+    /// fill more seats than this (the planner's bound, which relaxes the adult:minor ratio).
+    /// When it equals the number of assignments, the plan fills the most seats possible:
+    /// filling more takes more volunteers. Absent for plans made before it was kept.
     pub fill_bound: Option<u64>,
     /// When it was made.
     pub created_at: DateTime<Utc>,

@@ -318,12 +318,11 @@ pub(super) async fn send(
                 .collect()
         });
         // A refused submission shows the page again with the boxes as they were.
+        let chose = keep.is_some();
         let refused = |status, general| Shown {
             status,
             general,
-            ticked: keep
-                .is_some()
-                .then(|| fields.all("seat").into_iter().map(str::to_string).collect()),
+            ticked: chose.then(|| fields.all("seat").into_iter().map(str::to_string).collect()),
             ..Shown::default()
         };
         if keep.as_ref().is_some_and(Vec::is_empty) {
@@ -333,7 +332,7 @@ pub(super) async fn send(
                 .await
                 .map(Err);
         }
-        match matching::accept_plan(&state, &actor, plan_id, keep.clone()).await {
+        match matching::accept_plan(&state, &actor, plan_id, keep).await {
             Ok(done) => Ok(Ok(format!(
                 "/org/plans/{plan_id}?sent={}&skipped={}",
                 done.invitations.len(),
