@@ -306,14 +306,11 @@ fn host_link(
     format!("/claims/host/{token}")
 }
 
-/// Answers on the host's page as a browser would: open it (for the form's CSRF cookie), then
-/// post the form.
+/// Answers on the host's page as a browser would: with the CSRF cookie and the masked token a
+/// page of ours gave this browser (forged links have no page of their own to give them).
 async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> PageResponse {
     let pages = PageClient::new(&app.address);
-    pages.get(path).await;
-    let csrf = pages
-        .cookie("hb_csrf")
-        .expect("the page sets the form's CSRF cookie");
+    let csrf = pages.get("/login").await.expect(200).csrf();
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
     pages.post(path, &all).await
