@@ -899,6 +899,8 @@ async fn a_plan_review_explains_each_seat_and_sends_only_those_left_ticked(app: 
     // The page comes back with the boxes as the organizer left them.
     let ticked = |page: &str, seat: &str| page.contains(&format!("value=\"{seat}\" checked"));
     assert!(ticked(&forged.text, seats[0]) && !ticked(&forged.text, seats[1]));
+    assert!(!forged.text.contains("data-select-all=\"seat\" checked"));
+    assert!(shown.text.contains("data-select-all=\"seat\" checked"));
 
     // One box left ticked: one invitation, to that volunteer only.
     let sent = pages

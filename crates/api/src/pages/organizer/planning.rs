@@ -261,7 +261,7 @@ async fn review_page(
                 planned => plan.assignments.len(), fill_bound => plan.fill_bound, days => days,
                 // Boxes only for seats whose volunteer can still be invited; a plan with none
                 // is sent whole, which skips them all and closes it.
-                choosable => !people.is_empty(),
+                choosable => !people.is_empty(), all_ticked => ticked.is_none(),
                 unfilled => unfilled, sent => sent.sent, skipped => sent.skipped,
             },
             errors => context! {}, general => general,
