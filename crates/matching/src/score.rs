@@ -146,7 +146,7 @@ fn evaluate(
                 coarse_distance(distance_km),
                 params([
                     ("unit", "about".to_string()),
-                    ("km", distance_km.round().to_string()),
+                    ("km", coarse_km(distance_km).to_string()),
                 ]),
             ),
         },
@@ -270,7 +270,7 @@ pub fn coarse_distance(km: f64) -> String {
     if km < 1.0 {
         "under 1 km".to_string()
     } else {
-        format!("about {} km", km.round())
+        format!("about {} km", coarse_km(km))
     }
 }
 
