@@ -15,6 +15,7 @@ mod m20261126_000008_check_in_method;
 mod m20261126_000009_record_policies;
 mod m20261126_000010_claims;
 mod m20261206_000011_plan_fill_bound;
+mod m20261206_000012_plan_score_gap;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_record_policies::Migration),
             Box::new(m20261126_000010_claims::Migration),
             Box::new(m20261206_000011_plan_fill_bound::Migration),
+            Box::new(m20261206_000012_plan_score_gap::Migration),
         ]
     }
 }

@@ -327,6 +327,11 @@ async fn a_roster_plan_fills_what_can_be_filled_and_invites_without_signing_up(a
         "no plan fills the lifeguard shift: two seats is the most: {}",
         plan.text
     );
+    assert_eq!(
+        plan.json["score_gap"], 0.0,
+        "without an adult:minor ratio the flow is exact, and proven so: {}",
+        plan.text
+    );
     let total: f64 = assignments
         .iter()
         .map(|a| a["score"].as_f64().unwrap())
@@ -351,6 +356,18 @@ async fn a_roster_plan_fills_what_can_be_filled_and_invites_without_signing_up(a
     )
     .await
     .problem(403);
+    let kept = app
+        .get(
+            &format!("/api/v1/roster-plans/{plan_id}"),
+            Some(&organizer.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (&kept.json["fill_bound"], &kept.json["score_gap"]),
+        (&plan.json["fill_bound"], &plan.json["score_gap"]),
+        "the certificate is kept with the plan"
+    );
     app.post(
         &format!("/api/v1/events/{event}/roster-plans"),
         Some(&organizer.token),

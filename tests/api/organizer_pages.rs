@@ -652,6 +652,11 @@ async fn roster_planning_runs_and_sends_invitations(app: TestApp) {
         "two volunteers for three seats: the most possible, and the page says so: {}",
         shown.text
     );
+    assert!(
+        shown.text.contains("本方案已证明最优"),
+        "no ratio, so the flow is exact and the page says it is the best: {}",
+        shown.text
+    );
     let signups = |s: &[(String, i64)]| s.iter().find(|(t, _)| t == "signups").map(|x| x.1);
     let before = app.snapshot().await;
 

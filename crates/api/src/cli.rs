@@ -301,6 +301,15 @@ async fn plan_roster(
     if let Some(bound) = plan.fill_bound {
         println!("no plan from this pool could fill more than {bound} seats");
     }
+    match plan.score_gap {
+        Some(0.0) => {
+            println!("no plan filling as many seats scores higher: this one is optimal")
+        }
+        Some(gap) => {
+            println!("no plan filling as many seats scores more than {gap:.2} points higher")
+        }
+        None => {}
+    }
     println!(
         "review it with GET /api/v1/roster-plans/{}; POST /api/v1/roster-plans/{}/accept sends the invitations",
         plan.id, plan.id

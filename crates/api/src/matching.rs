@@ -367,6 +367,7 @@ pub async fn plan_event(
         unfilled,
         total_score: plan.total_score,
         fill_bound: plan.fill_bound,
+        score_gap: plan.score_gap,
     };
     Ok(state
         .store

@@ -117,6 +117,16 @@ fn main() {
                 ""
             }
         );
+        if plan.score_gap == 0.0 {
+            println!("  no plan filling as many seats scores higher: the plan is optimal");
+        } else {
+            println!(
+                "  no plan filling as many seats scores more than {:.2} points higher ({:.3} % of {:.1})",
+                plan.score_gap,
+                100.0 * plan.score_gap / plan.total_score.max(f64::MIN_POSITIVE),
+                plan.total_score
+            );
+        }
         println!(
             "  fill rate +{:.1} points; mean travel {:.0} % of first-come\n",
             after.fill_rate() - before.fill_rate(),

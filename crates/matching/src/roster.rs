@@ -15,12 +15,15 @@
 //!   conservative simplification that only matters for odd schedules.)
 //! - (volunteer, slot) -> shift: capacity 1, cost `maximum score - score`, only for pairs that
 //!   pass the hard filters ([`proposable`]); candidates come from an R-tree of the shifts;
-//! - shift -> sink: capacity = seats neither taken nor offered in a pending invitation. Minors go through a gate with capacity
-//!   [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
+//! - shift -> sink: capacity = seats neither taken nor offered in a pending invitation.
+//!   Minors go through a gate with capacity [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
 //!   a flow: where a plan brings too few adults for its minors, that gate closes to what the
 //!   adults allow and the flow is solved again (gates only close, so this ends); a second
 //!   way, adults first into anchor seats and then everyone else, is tried too, and the plan
 //!   that fills more is kept. Exact for the gates it ends with, not for the ratio in general.
+//!   Such a plan still comes with a certificate: [`RosterPlan::fill_bound`] and
+//!   [`RosterPlan::score_gap`] come from the same network with the ratio relaxed, so they
+//!   bound every plan signups would allow, and a plan that meets them is proven optimal.
 //!
 //! Every unit of flow crosses exactly one pair arc, so among maximum flows the cheapest is the
 //! one with the highest total score: seats are filled first (no seat stays empty that an
@@ -93,6 +96,12 @@ pub struct RosterPlan {
     /// relaxes the one-per-slot simplification. A plan that fills as many is proven to fill
     /// the most possible; without shifts serving children or chained slots it always does.
     pub fill_bound: u64,
+    /// No plan that signups would allow and that fills as many seats is better than this one
+    /// by more than this many points (the seats' scores less the spread penalty, the planner's
+    /// objective): 0 proves the plan the best there is for its fill. Bounded like
+    /// [`fill_bound`](Self::fill_bound), by the cheapest flow of that many seats with the ratio
+    /// and chained slots relaxed; 0 whenever neither applies.
+    pub score_gap: f64,
 }
 
 /// Where planning is, for progress bars.
@@ -157,15 +166,20 @@ pub fn plan_roster(
     let none_taken = vec![0; pool.len()];
     let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
     let widest = gates.clone();
-    let mut fill_bound = None;
-    for _round in 0..MAX_RATIO_ROUNDS {
-        let chosen = solve(
+    // The relaxed flow (widest gates, chained slots split): its seats and cost.
+    let bounding = bounding_slots(shifts, &slot_of);
+    let mut relaxed = None;
+    for round in 0..MAX_RATIO_ROUNDS {
+        let (chosen, flow_cost) = solve(
             pool,
             shifts,
             &all,
-            &slot_of,
-            &gates,
-            &none_taken,
+            Limits {
+                slot_of: &slot_of,
+                gates: &gates,
+                taken: &none_taken,
+                seats: None,
+            },
             ctx,
             options,
             &mut |done| {
@@ -175,7 +189,9 @@ pub fn plan_roster(
                 })
             },
         );
-        fill_bound.get_or_insert(chosen.len() as u64);
+        if round == 0 && bounding.is_none() {
+            relaxed = Some((chosen.len(), flow_cost));
+        }
         let mut closed = false;
         for (s, shift) in shifts.iter().enumerate() {
             let Some(ratio) = shift.minors_per_adult else {
@@ -207,24 +223,60 @@ pub fn plan_roster(
         keep_better(&mut best, keep_adult_ratio(anchored, shifts));
     }
     let chosen = best.map(|b| b.2).unwrap_or_default();
-    let mut plan = finish(chosen, pool, shifts, ctx);
-    plan.candidate_pairs = candidates.len();
-    plan.fill_bound = match bounding_slots(shifts, &slot_of) {
-        None => fill_bound.unwrap_or_default(),
-        Some(relaxed) => solve(
+    let relaxed_limits = |seats| Limits {
+        slot_of: bounding.as_deref().unwrap_or(&slot_of),
+        gates: &widest,
+        taken: &none_taken,
+        seats,
+    };
+    let solve_relaxed = |seats| {
+        let (found, flow_cost) = solve(
             pool,
             shifts,
             &all,
-            &relaxed,
-            &widest,
-            &none_taken,
+            relaxed_limits(seats),
             ctx,
             options,
             &mut |_| {},
-        )
-        .len() as u64,
+        );
+        (found.len(), flow_cost)
     };
+    let (fill_bound, bound_cost) = relaxed.unwrap_or_else(|| solve_relaxed(None));
+    // The relaxed maximum flow is also the cheapest of its size; a plan that fills fewer
+    // seats is measured against the cheapest relaxed flow of its own size.
+    let bound_cost = if chosen.len() == fill_bound {
+        bound_cost
+    } else {
+        solve_relaxed(Some(chosen.len())).1
+    };
+    let gap = objective(&chosen, pool.len(), ctx, options) - bound_cost;
+    debug_assert!(gap >= 0, "a plan is a flow of the relaxed network");
+    let mut plan = finish(chosen, pool, shifts, ctx);
+    plan.candidate_pairs = candidates.len();
+    plan.fill_bound = fill_bound as u64;
+    plan.score_gap = gap.max(0) as f64 / COST_PER_POINT;
     plan
+}
+
+/// What the flow minimises for `chosen`, in cost units: each seat's shortfall from the
+/// maximum score, plus the spread penalty of each volunteer's second, third... shift.
+fn objective(
+    chosen: &[&Candidate],
+    volunteers: usize,
+    ctx: &MatchContext,
+    options: PlanOptions,
+) -> i64 {
+    let maximum = ctx.weights.maximum();
+    let mut per_volunteer = vec![0u32; volunteers];
+    chosen
+        .iter()
+        .map(|c| {
+            let earlier = &mut per_volunteer[c.volunteer];
+            let spread = cost(f64::from(*earlier) * options.spread_penalty);
+            *earlier += 1;
+            cost(maximum - c.points) + spread
+        })
+        .sum()
 }
 
 /// The slots to bound a plan's fill with, when they differ from `slot_of`: where all of a
@@ -307,13 +359,16 @@ fn anchored<'a>(
     let adults: Vec<&Candidate> = all.iter().copied().filter(|c| !c.minor).collect();
     let no_gates = vec![0; shifts.len()];
     let none_taken = vec![0; pool.len()];
-    let first = solve(
+    let (first, _) = solve(
         pool,
         &anchors,
         &adults,
-        slot_of,
-        &no_gates,
-        &none_taken,
+        Limits {
+            slot_of,
+            gates: &no_gates,
+            taken: &none_taken,
+            seats: None,
+        },
         ctx,
         options,
         &mut |_| {},
@@ -356,13 +411,16 @@ fn anchored<'a>(
         .copied()
         .filter(|c| !used.contains(&(c.volunteer, slot_of[c.shift])))
         .collect();
-    let second = solve(
+    let (second, _) = solve(
         pool,
         &rest,
         &others,
-        slot_of,
-        &gates,
-        &taken,
+        Limits {
+            slot_of,
+            gates: &gates,
+            taken: &taken,
+            seats: None,
+        },
         ctx,
         options,
         &mut |_| {},
@@ -383,54 +441,71 @@ pub fn roster_network(
     let gates: Vec<u32> = shifts.iter().map(OpenShift::minor_seats_left).collect();
     let slot_of = slots(shifts);
     let taken = vec![0; pool.len()];
-    network(pool, shifts, &all, &slot_of, &gates, &taken, ctx, options).0
+    let limits = Limits {
+        slot_of: &slot_of,
+        gates: &gates,
+        taken: &taken,
+        seats: None,
+    };
+    network(pool, shifts, &all, limits, ctx, options).0
 }
 
 /// Source and sink of the planning network.
 const SOURCE: usize = 0;
 const SINK: usize = 1;
 
-/// One exact min-cost max-flow over the candidates, with minors' gates of the given sizes;
-/// returns the chosen pairs.
-#[allow(clippy::too_many_arguments)]
+/// What one flow may carry: one shift per volunteer and slot, minors' gates of the given
+/// sizes, `taken[v]` shifts of volunteer `v` already planned, and at most `seats` seats in all
+/// (`None`: as many as possible).
+#[derive(Clone, Copy)]
+struct Limits<'l> {
+    slot_of: &'l [usize],
+    gates: &'l [u32],
+    taken: &'l [u32],
+    seats: Option<usize>,
+}
+
+/// One exact min-cost max-flow over the candidates within `limits`; returns the chosen pairs
+/// and their cost (the planner's objective, in cost units).
 fn solve<'a>(
     pool: &[Volunteer],
     shifts: &[OpenShift],
     candidates: &[&'a Candidate],
-    slot_of: &[usize],
-    gates: &[u32],
-    taken: &[u32],
+    limits: Limits,
     ctx: &MatchContext,
     options: PlanOptions,
     progress: &mut impl FnMut(u64),
-) -> Vec<&'a Candidate> {
-    let (mut net, pair_arcs) = network(
-        pool, shifts, candidates, slot_of, gates, taken, ctx, options,
-    );
-    net.min_cost_max_flow(SOURCE, SINK, |done| progress(done.max(0) as u64));
-    candidates
+) -> (Vec<&'a Candidate>, i64) {
+    let (mut net, pair_arcs) = network(pool, shifts, candidates, limits, ctx, options);
+    let solution = net.min_cost_max_flow(SOURCE, SINK, |done| progress(done.max(0) as u64));
+    let chosen = candidates
         .iter()
         .zip(&pair_arcs)
         .filter(|(_, arc)| net.flow(**arc) > 0)
         .map(|(c, _)| *c)
-        .collect()
+        .collect();
+    (chosen, solution.cost)
 }
 
-/// The planning network and, for each candidate, its pair arc. `taken[v]` shifts of
-/// volunteer `v` are already planned: their source arcs continue the convex sequence.
-#[allow(clippy::too_many_arguments)]
+/// The planning network and, for each candidate, its pair arc. Source arcs of volunteers
+/// with shifts already taken continue the convex sequence.
 fn network(
     pool: &[Volunteer],
     shifts: &[OpenShift],
     candidates: &[&Candidate],
-    slot_of: &[usize],
-    gates: &[u32],
-    taken: &[u32],
+    limits: Limits,
     ctx: &MatchContext,
     options: PlanOptions,
 ) -> (FlowNetwork, Vec<ArcId>) {
+    let Limits {
+        slot_of,
+        gates,
+        taken,
+        seats,
+    } = limits;
     let maximum = ctx.weights.maximum();
-    // Nodes: 0 source, 1 sink, then volunteers, shifts, minors' gates, (volunteer, slot) pairs.
+    // Nodes: 0 source, 1 sink, then volunteers, shifts, minors' gates, (volunteer, slot) pairs,
+    // and with a limit on seats one more, between the source and the volunteers.
     let volunteer_node = |v: usize| 2 + v;
     let shift_node = |s: usize| 2 + pool.len() + s;
     let gate_node = |s: usize| 2 + pool.len() + shifts.len() + s;
@@ -442,7 +517,15 @@ fn network(
             .entry((c.volunteer, slot_of[c.shift]))
             .or_insert(next);
     }
-    let mut net = FlowNetwork::new(base + slot_nodes.len());
+    let mut net = FlowNetwork::new(base + slot_nodes.len() + usize::from(seats.is_some()));
+    let entry = match seats {
+        Some(most) => {
+            let entry = base + slot_nodes.len();
+            net.add_arc(SOURCE, entry, i64::try_from(most).unwrap_or(i64::MAX), 0);
+            entry
+        }
+        None => SOURCE,
+    };
 
     let mut per_volunteer = vec![0u32; pool.len()];
     for c in candidates {
@@ -452,7 +535,7 @@ fn network(
         let most = options.max_shifts_per_volunteer.saturating_sub(taken[v]);
         for k in taken[v]..taken[v] + count.min(most) {
             net.add_arc(
-                SOURCE,
+                entry,
                 volunteer_node(v),
                 1,
                 cost(f64::from(k) * options.spread_penalty),
@@ -612,6 +695,7 @@ fn finish(
         total_score,
         candidate_pairs: 0,
         fill_bound: 0,
+        score_gap: 0.0,
     }
 }
 
@@ -670,11 +754,24 @@ mod tests {
     /// The best plan by trying every subset of candidate pairs: most seats, then least cost,
     /// keeping the adult:minor ratio of shifts that have one.
     fn brute_force(pool: &[Volunteer], shifts: &[OpenShift], options: PlanOptions) -> (usize, i64) {
+        let cheapest = cheapest_by_size(pool, shifts, options);
+        let most = cheapest.len() - 1;
+        (most, cheapest[most].unwrap_or_default())
+    }
+
+    /// By trying every subset of candidate pairs: for each number of seats, the least cost of
+    /// a plan signups would allow (the adult:minor ratio of shifts that have one included);
+    /// `None` where no such plan fills that many. Ends with the most seats any plan fills.
+    fn cheapest_by_size(
+        pool: &[Volunteer],
+        shifts: &[OpenShift],
+        options: PlanOptions,
+    ) -> Vec<Option<i64>> {
         let ctx = context();
         let pairs = candidates(pool, shifts, &ctx, &mut |_| {});
         let slot_of = slots(shifts);
         let maximum = ctx.weights.maximum();
-        let mut best = (0usize, 0i64);
+        let mut cheapest: Vec<Option<i64>> = vec![Some(0)];
         for mask in 0u32..(1 << pairs.len()) {
             let chosen: Vec<&Candidate> = (0..pairs.len())
                 .filter(|i| mask & (1 << i) != 0)
@@ -705,11 +802,13 @@ mod tests {
                 continue;
             }
             let total: i64 = spread + chosen.iter().map(|c| cost(maximum - c.points)).sum::<i64>();
-            if chosen.len() > best.0 || (chosen.len() == best.0 && total < best.1) {
-                best = (chosen.len(), total);
+            if cheapest.len() <= chosen.len() {
+                cheapest.resize(chosen.len() + 1, None);
             }
+            let best = &mut cheapest[chosen.len()];
+            *best = Some(best.map_or(total, |b| b.min(total)));
         }
-        best
+        cheapest
     }
 
     fn plan_cost(plan: &RosterPlan, options: PlanOptions) -> i64 {
@@ -738,6 +837,9 @@ mod tests {
                 prop_assert_eq!(plan.fill_bound, seats as u64, "without a ratio or chains the bound is the fill");
             }
             prop_assert_eq!(plan_cost(&plan, options), cost);
+            if bounding_slots(&shifts, &slots(&shifts)).is_none() {
+                prop_assert_eq!(plan.score_gap, 0.0, "an exact flow is its own certificate");
+            }
             let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
             let open: u32 = shifts.iter().map(OpenShift::seats_to_offer).sum();
             prop_assert_eq!(missing as usize + seats, open as usize);
@@ -747,7 +849,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         #[test]
-        fn no_plan_fills_more_than_the_bound(seed in any::<u64>(), ratio in 1u32..3) {
+        fn no_plan_beats_the_bounds(seed in any::<u64>(), ratio in 1u32..3) {
             let (mut pool, mut shifts) = instance(seed);
             let mut rng = ChaCha8Rng::seed_from_u64(!seed);
             for v in &mut pool {
@@ -770,9 +872,20 @@ mod tests {
             }
             let options = PlanOptions { max_shifts_per_volunteer: 2, spread_penalty: 2.0 };
             let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
-            let (most, _) = brute_force(&pool, &shifts, options);
-            prop_assert!(plan.assignments.len() <= most);
+            let cheapest = cheapest_by_size(&pool, &shifts, options);
+            let most = cheapest.len() - 1;
+            let seats = plan.assignments.len();
+            prop_assert!(seats <= most);
             prop_assert!(most as u64 <= plan.fill_bound, "{} > bound {}", most, plan.fill_bound);
+            // The plan keeps the rules, so some plan of its size is at least as cheap; and no
+            // plan of its size beats it by more than the certified gap.
+            let best = cheapest[seats].expect("the plan itself is one of its size");
+            let own = plan_cost(&plan, options);
+            prop_assert!(best <= own, "brute force {} above the plan's {}", best, own);
+            prop_assert!(
+                own - best <= cost(plan.score_gap),
+                "the plan is {} from the best of its size, beyond its gap {}", own - best, plan.score_gap
+            );
         }
     }
 
@@ -845,5 +958,6 @@ mod tests {
         let with_adult = plan_roster(&pool, &[s], &ctx, PlanOptions::default(), |_| {});
         assert_eq!(with_adult.assignments.len(), 5, "one adult and four minors");
         assert_eq!(with_adult.fill_bound, 5);
+        assert_eq!(with_adult.score_gap, 0.0, "and no five seats score more");
     }
 }

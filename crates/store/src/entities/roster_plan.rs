@@ -16,6 +16,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
     pub fill_bound: Option<i64>,
+    pub score_gap: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -70,6 +70,8 @@ pub struct NewRosterPlan {
     pub total_score: f64,
     /// No plan from the same pool could fill more seats than this.
     pub fill_bound: u64,
+    /// No plan from the same pool filling as many seats is better by more than this.
+    pub score_gap: f64,
 }
 
 /// A proposed seat in a stored plan.
@@ -119,6 +121,11 @@ pub struct RosterPlanRecord {
     /// When it equals the number of assignments, the plan fills the most seats possible:
     /// filling more takes more volunteers. Absent for plans made before it was kept.
     pub fill_bound: Option<u64>,
+    /// No plan from the same pool, at the time it was made, that signups would allow and that
+    /// fills as many seats is better than this one by more than this many points (scores
+    /// less the spread penalty, the planner's objective; bounded like `fill_bound`). 0 proves
+    /// the plan the best of its size. Absent for plans made before it was kept.
+    pub score_gap: Option<f64>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When it was accepted.
@@ -190,6 +197,7 @@ impl Store {
             unfilled,
             total_score,
             fill_bound,
+            score_gap,
         } = plan;
         organized_event(self, actor, event_id).await?;
         let id = Uuid::new_v4();
@@ -205,6 +213,7 @@ impl Store {
             created_at: Set(seconds(now)),
             accepted_at: Set(None),
             fill_bound: Set(Some(i64::try_from(fill_bound).unwrap_or(i64::MAX))),
+            score_gap: Set(Some(score_gap)),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -324,6 +333,7 @@ pub(super) async fn load_plan(
         unfilled: from_json(&plan.unfilled)?,
         total_score: plan.total_score,
         fill_bound: plan.fill_bound.and_then(|n| u64::try_from(n).ok()),
+        score_gap: plan.score_gap,
         created_at: plan.created_at,
         accepted_at: plan.accepted_at,
     })

@@ -259,6 +259,8 @@ async fn review_page(
                 id => plan.id.to_string(), proposed => plan.status == "proposed",
                 total_score => format!("{:.2}", plan.total_score),
                 planned => plan.assignments.len(), fill_bound => plan.fill_bound, days => days,
+                optimal => plan.score_gap.map(|gap| gap == 0.0),
+                score_gap => plan.score_gap.map(|gap| format!("{gap:.2}")),
                 // Boxes only for seats whose volunteer can still be invited; a plan with none
                 // is sent whole, which skips them all and closes it.
                 choosable => !people.is_empty(), all_ticked => ticked.is_none(),

@@ -1,0 +1,34 @@
+//! How far, at most, each roster plan's score lies from the best plan of its size, kept with
+//! the plan so an organizer can tell a plan proven best from one proven close (NULL for older
+//! plans).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("roster_plans")
+                    .add_column(double_null("score_gap"))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("roster_plans")
+                    .drop_column("score_gap")
+                    .to_owned(),
+            )
+            .await
+    }
+}
