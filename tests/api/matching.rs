@@ -4,9 +4,12 @@ use chrono::Duration;
 use hourbook_tests::{SITE, TestApp, User, backend_tests};
 use serde_json::{Value, json};
 
+use crate::signups::minor;
+
 backend_tests!(
     recommendations_are_eligible_shifts_best_first_with_reasons,
     recommendations_follow_shifts_as_they_open_fill_and_close,
+    recommendations_count_the_people_on_each_shift,
     candidates_are_discoverable_eligible_volunteers_for_organizers_only,
     a_roster_plan_fills_what_can_be_filled_and_invites_without_signing_up,
     a_declined_or_expired_invitation_goes_to_the_next_best_candidate,
@@ -123,6 +126,49 @@ async fn recommendations_are_eligible_shifts_best_first_with_reasons(app: TestAp
     app.get("/api/v1/me/recommendations", None)
         .await
         .problem(401);
+}
+
+/// Who is on a shift (seats, and minors against the adult:minor ratio) is counted by the
+/// database for every nearby shift at once: a test of those counts, not only of the index.
+async fn recommendations_count_the_people_on_each_shift(app: TestApp) {
+    let (_, organizer, event) = app.organizer_with_event("community", false).await;
+    // Five seats, one minor per adult: a full shift holds at most two minors.
+    let shift = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(2),
+            3,
+            5,
+            json!({"minors_per_adult": 1}),
+        )
+        .await;
+    let teen = minor(&app, "少年", true).await;
+    let adult = app.volunteer("成人").await;
+    assert_eq!(recommended(&app, &teen).await, std::slice::from_ref(&shift));
+    for name in ["甲", "乙"] {
+        let a = app.volunteer(name).await;
+        app.signup_id(&shift, &a).await;
+    }
+    for name in ["丙", "丁"] {
+        let kid = minor(&app, name, true).await;
+        let seat = app.sign_up(&shift, &kid).await.expect(201);
+        assert_eq!(seat.json["status"], "confirmed", "{}", seat.text);
+    }
+    assert!(
+        recommended(&app, &teen).await.is_empty(),
+        "one seat is left, but not for a third minor"
+    );
+    let r = app
+        .get("/api/v1/me/recommendations", Some(&adult.token))
+        .await
+        .expect(200);
+    assert_eq!(ids(&r.json, "shift"), [shift], "{}", r.text);
+    let reasons = r.json["items"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("starts in 2 days, 4 of 5 seats filled"),
+        "{reasons}"
+    );
 }
 
 /// The organization an event belongs to.

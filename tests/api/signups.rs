@@ -2,7 +2,8 @@ use chrono::Duration;
 use hourbook_tests::{SITE, TestApp, User};
 use serde_json::{Value, json};
 
-async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
+/// A 15-year-old at [`SITE`] whose guardian has (or has not) consented.
+pub(crate) async fn minor(app: &TestApp, name: &str, consent: bool) -> User {
     let user = app.register(name).await;
     app.put(
         "/api/v1/me/profile",

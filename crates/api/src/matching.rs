@@ -5,10 +5,10 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
+use hourbook_domain::Coordinates;
 use hourbook_domain::access::Actor;
 use hourbook_domain::location::round_km;
 use hourbook_domain::profile::age_on;
-use hourbook_domain::{Coordinates, SkillList};
 use hourbook_matching::open_shifts::IndexError;
 use hourbook_matching::score::coarse_km;
 use hourbook_matching::{
@@ -19,7 +19,7 @@ use hourbook_store::StoreError;
 use hourbook_store::matching::MyInvitation;
 use hourbook_store::matching::{
     Invitation, InvitationOffer, MatchShift, MatchVolunteer, NewAssignment, NewRosterPlan,
-    RosterPlanRecord, SentInvitations, Skipped, UnfilledSeats, VolunteerPool,
+    RankableShift, RosterPlanRecord, SentInvitations, Skipped, UnfilledSeats, VolunteerPool,
 };
 use hourbook_store::page::{Page, PageRequest};
 use hourbook_store::shifts::Shift;
@@ -180,17 +180,17 @@ fn indexable(at: Coordinates) -> bool {
     at.lat.abs() <= 85.05
 }
 
-fn open_shift(m: &MatchShift) -> OpenShift {
+fn open_shift(m: RankableShift) -> OpenShift {
     OpenShift {
-        id: m.shift.id,
-        event_id: m.shift.event_id,
-        facts: m.shift.facts(),
-        preferred_skills: SkillList::from_slice(&m.shift.preferred_skills),
-        capacity: m.shift.capacity,
-        confirmed: m.shift.confirmed_count,
+        id: m.id,
+        event_id: m.event_id,
+        facts: m.facts,
+        preferred_skills: m.preferred_skills,
+        capacity: m.capacity,
+        confirmed: m.confirmed,
         confirmed_minors: m.confirmed_minors,
         offered: m.offered,
-        minors_per_adult: m.shift.minors_per_adult,
+        minors_per_adult: m.minors_per_adult,
         local: Default::default(),
     }
 }
@@ -226,29 +226,39 @@ pub async fn recommendations(
         )
         .await
         .map_err(unavailable)?;
-    let distance: HashMap<Uuid, f64> = nearby.iter().copied().collect();
     let ids: Vec<Uuid> = nearby.iter().map(|(id, _)| *id).collect();
-    let found = state.store.match_shifts(&ids, now).await?;
-    let open: Vec<OpenShift> = found.iter().map(open_shift).collect();
+    let distance: HashMap<Uuid, f64> = nearby.into_iter().collect();
     let ctx = state.match_context(now, Audience::Volunteer);
-    let ranked = rank_shifts(
-        &me,
-        open.iter()
-            .map(|s| (s, distance.get(&s.id).copied().unwrap_or(f64::MAX))),
-        &ctx,
-        limit,
-    );
+    let rank = |shifts: Vec<RankableShift>| {
+        let open: Vec<OpenShift> = shifts.into_iter().map(open_shift).collect();
+        rank_shifts(
+            &me,
+            open.iter()
+                .map(|s| (s, distance.get(&s.id).copied().unwrap_or(f64::MAX))),
+            &ctx,
+            limit,
+        )
+        .into_iter()
+        .map(|r| (r.item.id, r.distance_km, r.scored))
+        .collect::<Vec<_>>()
+    };
+    // Every nearby shift is ranked from what ranking needs; only the best are read whole,
+    // and ranked again on that fresh read, so what is shown and why agree.
+    let best = rank(state.store.rankable_shifts(&ids, now).await?);
+    let best_ids: Vec<Uuid> = best.iter().map(|(id, _, _)| *id).collect();
+    let found = state.store.match_shifts(&best_ids, now).await?;
+    let ranked = rank(found.iter().map(MatchShift::rankable).collect());
     let by_id: HashMap<Uuid, &MatchShift> = found.iter().map(|m| (m.shift.id, m)).collect();
     Ok(ranked
         .into_iter()
-        .filter_map(|r| {
-            let m = by_id.get(&r.item.id)?;
+        .filter_map(|(id, distance_km, scored)| {
+            let m = by_id.get(&id)?;
             Some(Recommendation {
                 shift: m.shift.clone(),
                 event: m.event.clone(),
-                score: r.scored.score,
-                distance_km: round_km(r.distance_km),
-                reasons: r.scored.reasons,
+                score: scored.score,
+                distance_km: round_km(distance_km),
+                reasons: scored.reasons,
             })
         })
         .collect())
@@ -287,7 +297,7 @@ pub async fn candidates(
         .map(|v| (v.id, (v.name.clone(), v.volunteer_number.clone())))
         .collect();
     let volunteers: Vec<Volunteer> = pool.into_iter().map(|v| state.volunteer(v, true)).collect();
-    let target = open_shift(&found);
+    let target = open_shift(found.rankable());
     let ctx = state.match_context(now, Audience::Organizer);
     Ok(rank_volunteers(&target, &volunteers, &ctx, limit)
         .into_iter()
@@ -328,7 +338,7 @@ pub async fn plan_event(
             now,
         )
         .await?;
-    let open: Vec<OpenShift> = shifts.iter().map(open_shift).collect();
+    let open: Vec<OpenShift> = shifts.iter().map(|m| open_shift(m.rankable())).collect();
     let volunteers: Vec<Volunteer> = people
         .into_iter()
         .filter(|v| state.may_be_proposed_to_organizers(v, now))
@@ -449,7 +459,7 @@ pub async fn offer_next(
     let Some(found) = state.store.match_shifts(&[shift_id], now).await?.pop() else {
         return Ok(None);
     };
-    if open_shift(&found).seats_to_offer() == 0 {
+    if open_shift(found.rankable()).seats_to_offer() == 0 {
         return Ok(None);
     }
     let pool: Vec<Volunteer> = state
@@ -465,7 +475,7 @@ pub async fn offer_next(
         .filter(|v| state.may_be_proposed_to_organizers(v, now))
         .map(|v| state.volunteer(v, true))
         .collect();
-    let target = open_shift(&found);
+    let target = open_shift(found.rankable());
     let ctx = state.match_context(now, Audience::Organizer);
     // `engaged` holds every shift a volunteer was ever invited to, so decliners are skipped.
     for best in rank_volunteers(&target, &pool, &ctx, 5) {

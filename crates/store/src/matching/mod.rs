@@ -14,16 +14,22 @@ pub use plans::{
 };
 
 use crate::entities::{account, event, invitation, ledger_entry, shift, signup, volunteer_profile};
+use crate::from_json;
 use crate::profiles::Profile;
 use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_from_model};
 use crate::signups::EventSummary;
+use crate::signups::{SEAT_HOLDING, status_names};
 use crate::{Result, Store, parse_id, parse_name};
 use chrono::{DateTime, Utc};
 use hourbook_domain::Coordinates;
+use hourbook_domain::eligibility::ShiftFacts;
 use hourbook_domain::profile::VolunteerProfile;
 use hourbook_domain::roster::SignupStatus;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use hourbook_domain::{Skill, SkillList};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -40,6 +46,69 @@ pub struct MatchShift {
     pub confirmed_minors: u32,
     /// Invitations sent for it and still waiting for an answer.
     pub offered: u32,
+}
+
+/// An open shift as ranking sees it: its rules and seats, without its texts. A recommendation
+/// ranks every open shift near the volunteer from these (one query), then reads the few it
+/// returns in full ([`Store::match_shifts`]).
+#[derive(Debug, Clone)]
+pub struct RankableShift {
+    /// Shift.
+    pub id: Uuid,
+    /// Its event.
+    pub event_id: Uuid,
+    /// What eligibility needs.
+    pub facts: ShiftFacts,
+    /// Skills the organizer would like.
+    pub preferred_skills: SkillList,
+    /// Seats in all.
+    pub capacity: u32,
+    /// Signups holding a seat.
+    pub confirmed: u32,
+    /// Minors among them.
+    pub confirmed_minors: u32,
+    /// Invitations sent for it and still waiting for an answer.
+    pub offered: u32,
+    /// At most this many minors per adult.
+    pub minors_per_adult: Option<u32>,
+}
+
+/// A row of [`Store::rankable_shifts`]' query.
+#[derive(FromQueryResult)]
+struct RankRow {
+    id: String,
+    event_id: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    capacity: i32,
+    lat: f64,
+    lon: f64,
+    required_skills: String,
+    preferred_skills: String,
+    min_age: Option<i32>,
+    max_age: Option<i32>,
+    minors_per_adult: Option<i32>,
+    confirmed: i64,
+    confirmed_minors: i64,
+    offered: i64,
+}
+
+impl MatchShift {
+    /// What ranking needs of it.
+    pub fn rankable(&self) -> RankableShift {
+        let s = &self.shift;
+        RankableShift {
+            id: s.id,
+            event_id: s.event_id,
+            facts: s.facts(),
+            preferred_skills: SkillList::from_slice(&s.preferred_skills),
+            capacity: s.capacity,
+            confirmed: s.confirmed_count,
+            confirmed_minors: self.confirmed_minors,
+            offered: self.offered,
+            minors_per_adult: s.minors_per_adult,
+        }
+    }
 }
 
 /// A volunteer with what matching needs.
@@ -103,6 +172,106 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// The shifts among `ids` that are still open and have not started, as ranking sees them:
+    /// one query per 500, the seat counts, minors and pending invitations counted by the
+    /// database beside each row.
+    pub async fn rankable_shifts(
+        &self,
+        ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RankableShift>> {
+        let signups_on_shift = |seated: bool, minors: bool| {
+            let mut count = Query::select();
+            count
+                .expr(Expr::col((signup::Entity, signup::Column::Id)).count())
+                .from(signup::Entity)
+                .and_where(
+                    Expr::col((signup::Entity, signup::Column::ShiftId))
+                        .equals((shift::Entity, shift::Column::Id)),
+                );
+            if seated {
+                count.and_where(
+                    Expr::col((signup::Entity, signup::Column::Status))
+                        .is_in(status_names(&SEAT_HOLDING)),
+                );
+            }
+            if minors {
+                count.and_where(Expr::col((signup::Entity, signup::Column::Minor)).eq(true));
+            }
+            Expr::SubQuery(None, Box::new(count.into()))
+        };
+        let pending = Query::select()
+            .expr(Expr::col((invitation::Entity, invitation::Column::Id)).count())
+            .from(invitation::Entity)
+            .and_where(
+                Expr::col((invitation::Entity, invitation::Column::ShiftId))
+                    .equals((shift::Entity, shift::Column::Id)),
+            )
+            .and_where(
+                Expr::col((invitation::Entity, invitation::Column::Status))
+                    .eq(InvitationStatus::Pending.as_ref()),
+            )
+            .and_where(Expr::col((invitation::Entity, invitation::Column::ExpiresAt)).gt(now))
+            .to_owned();
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let rows: Vec<RankRow> = shift::Entity::find()
+                .select_only()
+                .columns([
+                    shift::Column::Id,
+                    shift::Column::EventId,
+                    shift::Column::StartsAt,
+                    shift::Column::EndsAt,
+                    shift::Column::Capacity,
+                    shift::Column::Lat,
+                    shift::Column::Lon,
+                    shift::Column::RequiredSkills,
+                    shift::Column::PreferredSkills,
+                    shift::Column::MinAge,
+                    shift::Column::MaxAge,
+                    shift::Column::MinorsPerAdult,
+                ])
+                .column_as(signups_on_shift(true, false), "confirmed")
+                .column_as(signups_on_shift(true, true), "confirmed_minors")
+                .column_as(
+                    Expr::SubQuery(None, Box::new(pending.clone().into())),
+                    "offered",
+                )
+                .filter(shift::Column::Id.is_in(chunk.iter().map(Uuid::to_string)))
+                .filter(shift::Column::Status.eq(SHIFT_OPEN))
+                .filter(shift::Column::StartsAt.gt(now))
+                .into_model()
+                .all(self.db())
+                .await?;
+            for row in rows {
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let skills = |raw: &str| from_json::<Vec<Skill>>(raw).map(SkillList::from_vec);
+                found.push(RankableShift {
+                    id: parse_id(&row.id)?,
+                    event_id: parse_id(&row.event_id)?,
+                    facts: ShiftFacts {
+                        starts_at: row.starts_at,
+                        ends_at: row.ends_at,
+                        location: Coordinates {
+                            lat: row.lat,
+                            lon: row.lon,
+                        },
+                        required_skills: skills(&row.required_skills)?,
+                        min_age: row.min_age.map(crate::non_negative),
+                        max_age: row.max_age.map(crate::non_negative),
+                    },
+                    preferred_skills: skills(&row.preferred_skills)?,
+                    capacity: crate::non_negative(row.capacity),
+                    confirmed: count(row.confirmed),
+                    confirmed_minors: count(row.confirmed_minors),
+                    offered: count(row.offered),
+                    minors_per_adult: row.minors_per_adult.map(crate::non_negative),
+                });
+            }
+        }
+        Ok(found)
     }
 
     /// The shifts among `ids` that are still open and have not started, with their events.

@@ -4,7 +4,9 @@ mod presence;
 mod seats;
 
 pub(crate) use presence::{CHECKED_IN_AT_DESK, CHECKED_IN_WITH_CODE, SignupAccess};
-pub(crate) use seats::{lock_account, lock_shift, overlapping_volunteers, transition};
+pub(crate) use seats::{
+    SEAT_HOLDING, lock_account, lock_shift, overlapping_volunteers, status_names, transition,
+};
 
 use seats::{lock_shift_and_number, notify_promoted, seat_waitlist, waitlist_position};
 

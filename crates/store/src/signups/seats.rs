@@ -13,14 +13,14 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{HashMap, HashSet};
 
-pub(super) const SEAT_HOLDING: [SignupStatus; 4] = [
+pub(crate) const SEAT_HOLDING: [SignupStatus; 4] = [
     SignupStatus::Confirmed,
     SignupStatus::CheckedIn,
     SignupStatus::CheckedOut,
     SignupStatus::Verified,
 ];
 
-pub(super) fn status_names(list: &[SignupStatus]) -> Vec<&'static str> {
+pub(crate) fn status_names(list: &[SignupStatus]) -> Vec<&'static str> {
     list.iter().map(|s| s.as_str()).collect()
 }
 
