@@ -10,6 +10,7 @@ backend_tests!(
     recommendations_are_eligible_shifts_best_first_with_reasons,
     recommendations_follow_shifts_as_they_open_fill_and_close,
     recommendations_count_the_people_on_each_shift,
+    the_lean_read_for_ranking_counts_as_the_full_read_does,
     candidates_are_discoverable_eligible_volunteers_for_organizers_only,
     a_roster_plan_fills_what_can_be_filled_and_invites_without_signing_up,
     a_declined_or_expired_invitation_goes_to_the_next_best_candidate,
@@ -168,6 +169,102 @@ async fn recommendations_count_the_people_on_each_shift(app: TestApp) {
     assert!(
         reasons.contains("starts in 2 days, 4 of 5 seats filled"),
         "{reasons}"
+    );
+}
+
+/// Recommendations rank from a lean read whose counts are SQL subqueries; the full read counts
+/// in Rust. Both must agree on seats, minors and pending offers, whatever the signups' states.
+async fn the_lean_read_for_ranking_counts_as_the_full_read_does(app: TestApp) {
+    // Two one-seat shifts with a pending invitation each (a plan sent).
+    let (organizer, event, mut shifts, _) = planned_event(&app, &[("甲", 0.5), ("乙", 1.0)]).await;
+    let plan = app
+        .post(
+            &format!("/api/v1/events/{event}/roster-plans"),
+            Some(&organizer.token),
+            json!({"volunteer_pool": "eligible"}),
+        )
+        .await
+        .expect(201);
+    app.post(
+        &format!("/api/v1/roster-plans/{}/accept", plan.id()),
+        Some(&organizer.token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    // Five seats, one minor per adult: two adults and two minors seated, a third minor
+    // waitlisted, one adult who withdrew.
+    let ratio = app
+        .shift(
+            &organizer,
+            &event,
+            Duration::days(3),
+            3,
+            5,
+            json!({"minors_per_adult": 1}),
+        )
+        .await;
+    for name in ["丙", "丁"] {
+        let adult = app.volunteer(name).await;
+        app.signup_id(&ratio, &adult).await;
+    }
+    let gone = app.volunteer("戊").await;
+    let seat = app.signup_id(&ratio, &gone).await;
+    app.delete(&format!("/api/v1/signups/{seat}"), Some(&gone.token))
+        .await
+        .expect(200);
+    for (name, status) in [
+        ("己", "confirmed"),
+        ("庚", "confirmed"),
+        ("辛", "waitlisted"),
+    ] {
+        let kid = minor(&app, name, true).await;
+        let signup = app.sign_up(&ratio, &kid).await.expect(201);
+        assert_eq!(signup.json["status"], status, "{}", signup.text);
+    }
+    // Cancelled, and about to start: neither is read.
+    let cancelled = app
+        .shift(&organizer, &event, Duration::days(4), 3, 2, json!({}))
+        .await;
+    app.delete(
+        &format!("/api/v1/shifts/{cancelled}"),
+        Some(&organizer.token),
+    )
+    .await
+    .expect(200);
+    let soon = app
+        .shift(&organizer, &event, Duration::hours(1), 2, 2, json!({}))
+        .await;
+    app.clock.advance(Duration::hours(2));
+    shifts.extend([ratio.clone(), cancelled, soon]);
+
+    let ids: Vec<uuid::Uuid> = shifts.iter().map(|s| s.parse().unwrap()).collect();
+    let now = app.clock.now();
+    let store = &app.state.store;
+    let mut lean = store.rankable_shifts(&ids, now).await.unwrap();
+    let mut full: Vec<_> = store
+        .match_shifts(&ids, now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.rankable())
+        .collect();
+    lean.sort_by_key(|s| s.id);
+    full.sort_by_key(|s| s.id);
+    assert_eq!(lean, full);
+    let counts: Vec<(String, u32, u32, u32)> = lean
+        .iter()
+        .map(|s| (s.id.to_string(), s.confirmed, s.confirmed_minors, s.offered))
+        .collect();
+    let mut expected = vec![
+        (shifts[0].clone(), 0, 0, 1),
+        (shifts[1].clone(), 0, 0, 1),
+        (ratio, 4, 2, 0),
+    ];
+    expected.sort();
+    assert_eq!(
+        counts, expected,
+        "open, not started, counted as signups say"
     );
 }
 

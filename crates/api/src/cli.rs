@@ -301,12 +301,11 @@ async fn plan_roster(
     if let Some(bound) = plan.fill_bound {
         println!("no plan from this pool could fill more than {bound} seats");
     }
+    // The planner's measure: scores less the spread penalty, not the total score alone.
     match plan.score_gap {
-        Some(0.0) => {
-            println!("no plan filling as many seats scores higher: this one is optimal")
-        }
+        Some(0.0) => println!("no plan filling as many seats does better: this one is optimal"),
         Some(gap) => {
-            println!("no plan filling as many seats scores more than {gap:.2} points higher")
+            println!("no plan filling as many seats does better by more than {gap:.2} points")
         }
         None => {}
     }

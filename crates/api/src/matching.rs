@@ -229,7 +229,7 @@ pub async fn recommendations(
     let ids: Vec<Uuid> = nearby.iter().map(|(id, _)| *id).collect();
     let distance: HashMap<Uuid, f64> = nearby.into_iter().collect();
     let ctx = state.match_context(now, Audience::Volunteer);
-    let rank = |shifts: Vec<RankableShift>| {
+    let rank = |shifts: Vec<RankableShift>, limit: usize| {
         let open: Vec<OpenShift> = shifts.into_iter().map(open_shift).collect();
         rank_shifts(
             &me,
@@ -243,11 +243,15 @@ pub async fn recommendations(
         .collect::<Vec<_>>()
     };
     // Every nearby shift is ranked from what ranking needs; only the best are read whole,
-    // and ranked again on that fresh read, so what is shown and why agree.
-    let best = rank(state.store.rankable_shifts(&ids, now).await?);
+    // and ranked again on that fresh read, so what is shown and why agree. Twice as many as
+    // asked are read, so that shifts filled or closed in between leave no gap.
+    let best = rank(
+        state.store.rankable_shifts(&ids, now).await?,
+        limit.saturating_mul(2),
+    );
     let best_ids: Vec<Uuid> = best.iter().map(|(id, _, _)| *id).collect();
     let found = state.store.match_shifts(&best_ids, now).await?;
-    let ranked = rank(found.iter().map(MatchShift::rankable).collect());
+    let ranked = rank(found.iter().map(MatchShift::rankable).collect(), limit);
     let by_id: HashMap<Uuid, &MatchShift> = found.iter().map(|m| (m.shift.id, m)).collect();
     Ok(ranked
         .into_iter()

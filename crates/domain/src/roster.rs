@@ -49,15 +49,17 @@ impl SignupStatus {
         self.into()
     }
 
+    /// The statuses that occupy one of the shift's seats (the store counts them in SQL).
+    pub const SEAT_HOLDING: [SignupStatus; 4] = [
+        SignupStatus::Confirmed,
+        SignupStatus::CheckedIn,
+        SignupStatus::CheckedOut,
+        SignupStatus::Verified,
+    ];
+
     /// Whether the signup occupies one of the shift's seats.
     pub fn holds_seat(self) -> bool {
-        matches!(
-            self,
-            SignupStatus::Confirmed
-                | SignupStatus::CheckedIn
-                | SignupStatus::CheckedOut
-                | SignupStatus::Verified
-        )
+        Self::SEAT_HOLDING.contains(&self)
     }
 
     /// Whether the signup is still live: a second signup for the same shift is refused.

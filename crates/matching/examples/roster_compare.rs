@@ -117,15 +117,17 @@ fn main() {
                 ""
             }
         );
-        if plan.score_gap == 0.0 {
-            println!("  no plan filling as many seats scores higher: the plan is optimal");
-        } else {
-            println!(
-                "  no plan filling as many seats scores more than {:.2} points higher ({:.3} % of {:.1})",
-                plan.score_gap,
-                100.0 * plan.score_gap / plan.total_score.max(f64::MIN_POSITIVE),
+        // The planner's measure: scores less the spread penalty.
+        match plan.score_gap {
+            Some(0.0) => {
+                println!("  no plan filling as many seats does better: the plan is optimal")
+            }
+            Some(gap) => println!(
+                "  no plan filling as many seats does better by more than {gap:.2} points ({:.3} % of {:.1})",
+                100.0 * gap / plan.total_score.max(f64::MIN_POSITIVE),
                 plan.total_score
-            );
+            ),
+            None => println!("  no certificate for the plan's score"),
         }
         println!(
             "  fill rate +{:.1} points; mean travel {:.0} % of first-come\n",

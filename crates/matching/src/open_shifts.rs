@@ -153,8 +153,8 @@ const FETCH_ALL_ABOVE: usize = 1 << 32;
 /// Returns a flat list: member, Redis distance (km), "lat,lon" (the exact position, or the
 /// geohash position for a member the hash lacks, e.g. one written by another tool).
 ///
-/// Redis runs a script alone, so its cost is every replica's wait: WITHCOORD (decoding every
-/// geohash) and one HGET call per member made this read about 7x slower on a thousand members.
+/// Redis runs a script alone, so its cost is every API process's wait: WITHCOORD (decoding
+/// every geohash) and one HGET call per member made this read 7x slower (788 members).
 const SEARCH_SCRIPT: &str = r"
 local args = {'GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'km', 'ASC'}
 if ARGV[4] ~= '0' then

@@ -16,11 +16,11 @@
 //! - (volunteer, slot) -> shift: capacity 1, cost `maximum score - score`, only for pairs that
 //!   pass the hard filters ([`proposable`]); candidates come from an R-tree of the shifts;
 //! - shift -> sink: capacity = seats neither taken nor offered in a pending invitation.
-//!   Minors go through a gate with capacity [`OpenShift::minor_seats_left`]. The adult:minor ratio itself is a side constraint, not
-//!   a flow: where a plan brings too few adults for its minors, that gate closes to what the
-//!   adults allow and the flow is solved again (gates only close, so this ends); a second
-//!   way, adults first into anchor seats and then everyone else, is tried too, and the plan
-//!   that fills more is kept. Exact for the gates it ends with, not for the ratio in general.
+//!   Minors go through a gate with capacity [`OpenShift::minor_seats_left`]. The adult:minor
+//!   ratio itself is a side constraint, not a flow: where a plan brings too few adults for
+//!   its minors, that gate closes to what the adults allow and the flow is solved again
+//!   (gates only close, so this ends); a second way, adults first into anchor seats and then
+//!   everyone else, is tried too, and the plan that fills more is kept. Exact for the gates it ends with, not for the ratio in general.
 //!   Such a plan still comes with a certificate: [`RosterPlan::fill_bound`] and
 //!   [`RosterPlan::score_gap`] come from the same network with the ratio relaxed, so they
 //!   bound every plan signups would allow, and a plan that meets them is proven optimal.
@@ -97,11 +97,12 @@ pub struct RosterPlan {
     /// the most possible; without shifts serving children or chained slots it always does.
     pub fill_bound: u64,
     /// No plan that signups would allow and that fills as many seats is better than this one
-    /// by more than this many points (the seats' scores less the spread penalty, the planner's
-    /// objective): 0 proves the plan the best there is for its fill. Bounded like
-    /// [`fill_bound`](Self::fill_bound), by the cheapest flow of that many seats with the ratio
-    /// and chained slots relaxed; 0 whenever neither applies.
-    pub score_gap: f64,
+    /// by more than this many points of the planner's measure (the seats' scores less the
+    /// spread penalty, not the total score alone): 0 proves the plan the best there is for its
+    /// fill. Bounded like [`fill_bound`](Self::fill_bound), by the cheapest flow of that many
+    /// seats with the ratio and chained slots relaxed; 0 whenever neither binds. `None` only
+    /// if that bound came out above the plan, which would be a bug.
+    pub score_gap: Option<f64>,
 }
 
 /// Where planning is, for progress bars.
@@ -164,7 +165,8 @@ pub fn plan_roster(
     // minors; the best round (most seats, then highest score) is kept.
     let all: Vec<&Candidate> = candidates.iter().collect();
     let none_taken = vec![0; pool.len()];
-    let mut best: Option<(usize, f64, Vec<&Candidate>)> = None;
+    let mut best: Option<(usize, i64, Vec<&Candidate>)> = None;
+    let cost_of = |chosen: &[&Candidate]| objective(chosen, pool.len(), ctx, options);
     let widest = gates.clone();
     // The relaxed flow (widest gates, chained slots split): its seats and cost.
     let bounding = bounding_slots(shifts, &slot_of);
@@ -213,16 +215,16 @@ pub fn plan_roster(
                 closed = true;
             }
         }
-        keep_better(&mut best, keep_adult_ratio(chosen, shifts));
+        keep_better(&mut best, keep_adult_ratio(chosen, shifts), cost_of);
         if !closed {
             break;
         }
     }
     if shifts.iter().any(|s| s.minors_per_adult.is_some()) {
         let anchored = anchored(pool, shifts, &all, &slot_of, ctx, options);
-        keep_better(&mut best, keep_adult_ratio(anchored, shifts));
+        keep_better(&mut best, keep_adult_ratio(anchored, shifts), cost_of);
     }
-    let chosen = best.map(|b| b.2).unwrap_or_default();
+    let (_, own, chosen) = best.unwrap_or_default();
     let relaxed_limits = |seats| Limits {
         slot_of: bounding.as_deref().unwrap_or(&slot_of),
         gates: &widest,
@@ -244,17 +246,20 @@ pub fn plan_roster(
     let (fill_bound, bound_cost) = relaxed.unwrap_or_else(|| solve_relaxed(None));
     // The relaxed maximum flow is also the cheapest of its size; a plan that fills fewer
     // seats is measured against the cheapest relaxed flow of its own size.
-    let bound_cost = if chosen.len() == fill_bound {
+    let bound_cost = if chosen.is_empty() {
+        0
+    } else if chosen.len() == fill_bound {
         bound_cost
     } else {
         solve_relaxed(Some(chosen.len())).1
     };
-    let gap = objective(&chosen, pool.len(), ctx, options) - bound_cost;
+    let gap = own - bound_cost;
     debug_assert!(gap >= 0, "a plan is a flow of the relaxed network");
     let mut plan = finish(chosen, pool, shifts, ctx);
     plan.candidate_pairs = candidates.len();
     plan.fill_bound = fill_bound as u64;
-    plan.score_gap = gap.max(0) as f64 / COST_PER_POINT;
+    // A negative gap would be a bug, not a proof: then no certificate at all.
+    plan.score_gap = (gap >= 0).then(|| gap as f64 / COST_PER_POINT);
     plan
 }
 
@@ -319,14 +324,19 @@ fn bounding_slots(shifts: &[OpenShift], slot_of: &[usize]) -> Option<Vec<usize>>
     )
 }
 
-/// Keeps `kept` if it fills more seats than `best`, or as many with a higher score.
-fn keep_better<'a>(best: &mut Option<(usize, f64, Vec<&'a Candidate>)>, kept: Vec<&'a Candidate>) {
-    let score: f64 = kept.iter().map(|c| c.points).sum();
+/// Keeps `kept` if it fills more seats than `best`, or as many at a lower cost (the planner's
+/// objective, which the certificate bounds).
+fn keep_better<'a>(
+    best: &mut Option<(usize, i64, Vec<&'a Candidate>)>,
+    kept: Vec<&'a Candidate>,
+    cost_of: impl Fn(&[&Candidate]) -> i64,
+) {
+    let cost = cost_of(&kept);
     if best
         .as_ref()
-        .is_none_or(|(n, sc, _)| kept.len() > *n || (kept.len() == *n && score > *sc))
+        .is_none_or(|(n, c, _)| kept.len() > *n || (kept.len() == *n && cost < *c))
     {
-        *best = Some((kept.len(), score, kept));
+        *best = Some((kept.len(), cost, kept));
     }
 }
 
@@ -695,7 +705,7 @@ fn finish(
         total_score,
         candidate_pairs: 0,
         fill_bound: 0,
-        score_gap: 0.0,
+        score_gap: None,
     }
 }
 
@@ -754,18 +764,29 @@ mod tests {
     /// The best plan by trying every subset of candidate pairs: most seats, then least cost,
     /// keeping the adult:minor ratio of shifts that have one.
     fn brute_force(pool: &[Volunteer], shifts: &[OpenShift], options: PlanOptions) -> (usize, i64) {
-        let cheapest = cheapest_by_size(pool, shifts, options);
+        let cheapest = cheapest_by_size(pool, shifts, options, Clashes::BySlot);
         let most = cheapest.len() - 1;
         (most, cheapest[most].unwrap_or_default())
     }
 
+    /// Which shifts one volunteer may not hold together.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Clashes {
+        /// Two of one slot: the planner's rule.
+        BySlot,
+        /// Two whose windows overlap: the signups' rule (looser where slots chain).
+        ByWindow,
+    }
+
     /// By trying every subset of candidate pairs: for each number of seats, the least cost of
-    /// a plan signups would allow (the adult:minor ratio of shifts that have one included);
-    /// `None` where no such plan fills that many. Ends with the most seats any plan fills.
+    /// a plan the rules allow (the adult:minor ratio of shifts that have one included, and
+    /// `clashes`); `None` where no such plan fills that many. Ends with the most seats any plan
+    /// fills.
     fn cheapest_by_size(
         pool: &[Volunteer],
         shifts: &[OpenShift],
         options: PlanOptions,
+        clashes: Clashes,
     ) -> Vec<Option<i64>> {
         let ctx = context();
         let pairs = candidates(pool, shifts, &ctx, &mut |_| {});
@@ -793,7 +814,16 @@ mod tests {
             for c in &chosen {
                 spread += cost(f64::from(per_volunteer[c.volunteer]) * options.spread_penalty);
                 per_volunteer[c.volunteer] += 1;
-                slots_ok &= slot_taken.insert((c.volunteer, slot_of[c.shift]));
+                slots_ok &= match clashes {
+                    Clashes::BySlot => slot_taken.insert((c.volunteer, slot_of[c.shift])),
+                    Clashes::ByWindow => !chosen.iter().any(|o| {
+                        let (a, b) = (&shifts[c.shift].facts, &shifts[o.shift].facts);
+                        o.volunteer == c.volunteer
+                            && o.shift != c.shift
+                            && a.starts_at < b.ends_at
+                            && b.starts_at < a.ends_at
+                    }),
+                };
             }
             let count_ok = per_volunteer
                 .iter()
@@ -838,7 +868,7 @@ mod tests {
             }
             prop_assert_eq!(plan_cost(&plan, options), cost);
             if bounding_slots(&shifts, &slots(&shifts)).is_none() {
-                prop_assert_eq!(plan.score_gap, 0.0, "an exact flow is its own certificate");
+                prop_assert_eq!(plan.score_gap, Some(0.0), "an exact flow is its own certificate");
             }
             let missing: u32 = plan.unfilled.iter().map(|u| u.missing).sum();
             let open: u32 = shifts.iter().map(OpenShift::seats_to_offer).sum();
@@ -872,7 +902,7 @@ mod tests {
             }
             let options = PlanOptions { max_shifts_per_volunteer: 2, spread_penalty: 2.0 };
             let plan = plan_roster(&pool, &shifts, &context(), options, |_| {});
-            let cheapest = cheapest_by_size(&pool, &shifts, options);
+            let cheapest = cheapest_by_size(&pool, &shifts, options, Clashes::ByWindow);
             let most = cheapest.len() - 1;
             let seats = plan.assignments.len();
             prop_assert!(seats <= most);
@@ -883,8 +913,8 @@ mod tests {
             let own = plan_cost(&plan, options);
             prop_assert!(best <= own, "brute force {} above the plan's {}", best, own);
             prop_assert!(
-                own - best <= cost(plan.score_gap),
-                "the plan is {} from the best of its size, beyond its gap {}", own - best, plan.score_gap
+                Some(own - best) <= plan.score_gap.map(cost),
+                "the plan is {} from the best of its size, beyond its gap {:?}", own - best, plan.score_gap
             );
         }
     }
@@ -958,6 +988,10 @@ mod tests {
         let with_adult = plan_roster(&pool, &[s], &ctx, PlanOptions::default(), |_| {});
         assert_eq!(with_adult.assignments.len(), 5, "one adult and four minors");
         assert_eq!(with_adult.fill_bound, 5);
-        assert_eq!(with_adult.score_gap, 0.0, "and no five seats score more");
+        assert_eq!(
+            with_adult.score_gap,
+            Some(0.0),
+            "and no five seats do better"
+        );
     }
 }

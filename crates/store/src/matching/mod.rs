@@ -18,7 +18,7 @@ use crate::from_json;
 use crate::profiles::Profile;
 use crate::shifts::{SHIFT_OPEN, Shift, seat_counts, shift_from_model};
 use crate::signups::EventSummary;
-use crate::signups::{SEAT_HOLDING, status_names};
+use crate::signups::status_names;
 use crate::{Result, Store, parse_id, parse_name};
 use chrono::{DateTime, Utc};
 use hourbook_domain::Coordinates;
@@ -51,7 +51,7 @@ pub struct MatchShift {
 /// An open shift as ranking sees it: its rules and seats, without its texts. A recommendation
 /// ranks every open shift near the volunteer from these (one query), then reads the few it
 /// returns in full ([`Store::match_shifts`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RankableShift {
     /// Shift.
     pub id: Uuid,
@@ -182,7 +182,8 @@ impl Store {
         ids: &[Uuid],
         now: DateTime<Utc>,
     ) -> Result<Vec<RankableShift>> {
-        let signups_on_shift = |seated: bool, minors: bool| {
+        // Signups holding a seat on the row's shift (only minors': the ratio's count).
+        let seated_on_shift = |minors: bool| {
             let mut count = Query::select();
             count
                 .expr(Expr::col((signup::Entity, signup::Column::Id)).count())
@@ -190,13 +191,11 @@ impl Store {
                 .and_where(
                     Expr::col((signup::Entity, signup::Column::ShiftId))
                         .equals((shift::Entity, shift::Column::Id)),
-                );
-            if seated {
-                count.and_where(
+                )
+                .and_where(
                     Expr::col((signup::Entity, signup::Column::Status))
-                        .is_in(status_names(&SEAT_HOLDING)),
+                        .is_in(status_names(&SignupStatus::SEAT_HOLDING)),
                 );
-            }
             if minors {
                 count.and_where(Expr::col((signup::Entity, signup::Column::Minor)).eq(true));
             }
@@ -233,8 +232,8 @@ impl Store {
                     shift::Column::MaxAge,
                     shift::Column::MinorsPerAdult,
                 ])
-                .column_as(signups_on_shift(true, false), "confirmed")
-                .column_as(signups_on_shift(true, true), "confirmed_minors")
+                .column_as(seated_on_shift(false), "confirmed")
+                .column_as(seated_on_shift(true), "confirmed_minors")
                 .column_as(
                     Expr::SubQuery(None, Box::new(pending.clone().into())),
                     "offered",

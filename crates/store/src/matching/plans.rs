@@ -70,8 +70,9 @@ pub struct NewRosterPlan {
     pub total_score: f64,
     /// No plan from the same pool could fill more seats than this.
     pub fill_bound: u64,
-    /// No plan from the same pool filling as many seats is better by more than this.
-    pub score_gap: f64,
+    /// No plan from the same pool filling as many seats is better by more than this (scores
+    /// less the spread penalty); `None` when the planner could not certify it.
+    pub score_gap: Option<f64>,
 }
 
 /// A proposed seat in a stored plan.
@@ -122,9 +123,10 @@ pub struct RosterPlanRecord {
     /// filling more takes more volunteers. Absent for plans made before it was kept.
     pub fill_bound: Option<u64>,
     /// No plan from the same pool, at the time it was made, that signups would allow and that
-    /// fills as many seats is better than this one by more than this many points (scores
-    /// less the spread penalty, the planner's objective; bounded like `fill_bound`). 0 proves
-    /// the plan the best of its size. Absent for plans made before it was kept.
+    /// fills as many seats is better than this one by more than this many points of the
+    /// planner's measure (the seats' scores less the spread penalty, not the total score
+    /// alone; bounded like `fill_bound`). 0 proves the plan the best of its size. Absent for
+    /// plans made before it was kept.
     pub score_gap: Option<f64>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -213,7 +215,7 @@ impl Store {
             created_at: Set(seconds(now)),
             accepted_at: Set(None),
             fill_bound: Set(Some(i64::try_from(fill_bound).unwrap_or(i64::MAX))),
-            score_gap: Set(Some(score_gap)),
+            score_gap: Set(score_gap),
         })
         .exec_without_returning(&txn)
         .await?;

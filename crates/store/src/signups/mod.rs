@@ -5,7 +5,7 @@ mod seats;
 
 pub(crate) use presence::{CHECKED_IN_AT_DESK, CHECKED_IN_WITH_CODE, SignupAccess};
 pub(crate) use seats::{
-    SEAT_HOLDING, lock_account, lock_shift, overlapping_volunteers, status_names, transition,
+    lock_account, lock_shift, overlapping_volunteers, status_names, transition,
 };
 
 use seats::{lock_shift_and_number, notify_promoted, seat_waitlist, waitlist_position};

@@ -13,13 +13,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{HashMap, HashSet};
 
-pub(crate) const SEAT_HOLDING: [SignupStatus; 4] = [
-    SignupStatus::Confirmed,
-    SignupStatus::CheckedIn,
-    SignupStatus::CheckedOut,
-    SignupStatus::Verified,
-];
-
 pub(crate) fn status_names(list: &[SignupStatus]) -> Vec<&'static str> {
     list.iter().map(|s| s.as_str()).collect()
 }
@@ -85,7 +78,7 @@ pub(crate) async fn overlapping_volunteers(
     }
     let held = signup::Entity::find()
         .filter(signup::Column::VolunteerId.is_in(volunteer_ids.iter().cloned()))
-        .filter(signup::Column::Status.is_in(status_names(&SEAT_HOLDING)))
+        .filter(signup::Column::Status.is_in(status_names(&SignupStatus::SEAT_HOLDING)))
         .filter(signup::Column::ShiftId.ne(except_shift))
         .all(db)
         .await?;
