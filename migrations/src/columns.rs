@@ -40,3 +40,25 @@ pub(crate) fn index(
     }
     index.to_owned()
 }
+
+/// Adds one column to an existing table.
+pub(crate) async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).add_column(column).to_owned())
+        .await
+}
+
+/// Drops one column of a table.
+pub(crate) async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    column: &'static str,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).drop_column(column).to_owned())
+        .await
+}

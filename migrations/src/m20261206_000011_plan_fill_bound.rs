@@ -1,6 +1,7 @@
 //! The most seats any plan could have filled, kept with each roster plan so an organizer can
 //! tell a plan that fills the most possible from one that does not (NULL for older plans).
 
+use crate::columns::{add_column, drop_column};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -10,24 +11,10 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("roster_plans")
-                    .add_column(big_integer_null("fill_bound"))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "roster_plans", big_integer_null("fill_bound")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("roster_plans")
-                    .drop_column("fill_bound")
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "roster_plans", "fill_bound").await
     }
 }

@@ -2,6 +2,7 @@
 //! the plan so an organizer can tell a plan proven best from one proven close (NULL for older
 //! plans).
 
+use crate::columns::{add_column, drop_column};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -11,24 +12,10 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("roster_plans")
-                    .add_column(double_null("score_gap"))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "roster_plans", double_null("score_gap")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("roster_plans")
-                    .drop_column("score_gap")
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "roster_plans", "score_gap").await
     }
 }
